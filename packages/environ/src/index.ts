@@ -1,0 +1,11 @@
+export type {
+  Chunk,
+  Environ,
+  ErrorStream,
+  GatewayRequest,
+  InputStream,
+  ResponseIterable,
+  StartResponse,
+  WriteCallable,
+  WSGIApplication,
+} from './types.js';

@@ -1,0 +1,120 @@
+/**
+ * The protocol's types: PEP 3333 ("WSGI") mapped to JavaScript.
+ *
+ * - A "WSGI string" is a JavaScript string whose every code unit is in U+0000..U+00FF: one code unit per byte
+ *   (latin-1). CGI values in the environ, the status line and response headers are WSGI strings.
+ * - Body bytes are `Uint8Array` (a Node `Buffer` is one). A `string` chunk is accepted and encoded as UTF-8.
+ */
+
+/** A piece of a response body. A string is encoded as UTF-8 (the validator warns about it). */
+export type Chunk = Uint8Array | string;
+
+/** What an application returns: any iterable of chunks, optionally with `close()` (always called once). */
+export type ResponseIterable = Iterable<Chunk> & { close?(): void };
+
+/** The `write()` callable that `startResponse` returns (PEP 3333's imperative output, kept for legacy apps). */
+export type WriteCallable = (chunk: Chunk) => void;
+
+/**
+ * `startResponse(status, headers, excInfo?)`.
+ * - `status` is `"NNN Reason"`; `headers` is a list of `[name, value]` pairs.
+ * - `excInfo` is the thrown value the application caught: before anything was sent it replaces the pending
+ *   status and headers; after the headers were sent it is re-thrown.
+ */
+export type StartResponse = (
+  status: string,
+  headers: ReadonlyArray<readonly [string, string]>,
+  excInfo?: unknown,
+) => WriteCallable;
+
+/** A gateway application: `(environ, startResponse) => Iterable<chunk>`. It runs synchronously. */
+export type WSGIApplication = (environ: Environ, startResponse: StartResponse) => ResponseIterable;
+
+/** `wsgi.input`: the request body, read synchronously (it may block on a worker thread). */
+export interface InputStream extends Iterable<Uint8Array> {
+  /** Reads up to `size` bytes; with no size (or a negative one) reads the rest. Returns an empty array at EOF. */
+  read(size?: number | null): Uint8Array;
+  /** Reads one line, including its `\n`, of at most `size` bytes. Returns an empty array at EOF. */
+  readline(size?: number | null): Uint8Array;
+  /** Reads lines until EOF, or until their total size reaches `hint`. */
+  readlines(hint?: number | null): Uint8Array[];
+}
+
+/** `wsgi.errors`: a text stream for error output; the container routes it to its logger. */
+export interface ErrorStream {
+  write(text: string): void;
+  writelines(lines: Iterable<string>): void;
+  flush(): void;
+}
+
+/**
+ * The environ dictionary (PEP 3333 "environ Variables").
+ * CGI keys hold WSGI strings; `HTTP_*` keys carry request headers; other keys (server extensions) are `unknown`.
+ */
+export interface Environ {
+  REQUEST_METHOD: string;
+  SCRIPT_NAME: string;
+  PATH_INFO: string;
+  QUERY_STRING: string;
+  CONTENT_TYPE?: string;
+  CONTENT_LENGTH?: string;
+  SERVER_NAME: string;
+  SERVER_PORT: string;
+  SERVER_PROTOCOL: string;
+  SERVER_SOFTWARE?: string;
+  REMOTE_ADDR?: string;
+  REMOTE_PORT?: string;
+  REQUEST_URI?: string;
+  RAW_URI?: string;
+  HTTPS?: string;
+  'wsgi.version': readonly [1, 0];
+  'wsgi.url_scheme': string;
+  'wsgi.input': InputStream;
+  'wsgi.errors': ErrorStream;
+  'wsgi.multithread': boolean;
+  'wsgi.multiprocess': boolean;
+  'wsgi.run_once': boolean;
+  'wsgi.input_terminated'?: boolean;
+  [key: `HTTP_${string}`]: string | undefined;
+  [key: string]: unknown;
+}
+
+/**
+ * The request as the environ builder reads it. `HTTPServerRequest` from `@tsgi/http-server` satisfies this
+ * structurally; any other server (or a test) can build one by hand.
+ */
+export interface GatewayRequest {
+  /** The method token exactly as sent (no case folding). */
+  readonly method: string;
+  /** The raw request target exactly as sent, one code unit per byte (origin-, absolute-, or asterisk-form). */
+  readonly uri: string;
+  /** `"HTTP/1.1"` or `"HTTP/1.0"`. */
+  readonly version: string;
+  /**
+   * Header lines in the order received, flattened: `[name0, value0, name1, value1, …]` (Node's `rawHeaders`
+   * shape). Names keep their case; values are WSGI strings (latin-1).
+   */
+  readonly rawHeaders: readonly string[];
+  /** The whole body, when the server buffered it. */
+  readonly body?: Uint8Array | undefined;
+  /**
+   * The body as it arrives (de-chunked, decompressed, size-limited), when it was not buffered. Iterated at most
+   * once; the first pull is what answers `Expect: 100-continue`.
+   */
+  readonly bodyStream?: AsyncIterable<Uint8Array> | undefined;
+  /**
+   * The length of the body the application will read, when known before reading it: the (decompressed,
+   * de-chunked) byte count. Used for `CONTENT_LENGTH` when it differs from the header (chunked or gzip).
+   */
+  readonly bodyLength?: number | undefined;
+  /** The client's address (after trusted proxy headers, if the server honours them). */
+  readonly remoteIp: string;
+  readonly remotePort?: number | undefined;
+  /** The local address and port the connection arrived on. */
+  readonly serverIp?: string | undefined;
+  readonly serverPort?: number | undefined;
+  /** The URL scheme: `"http"` or `"https"` (after trusted proxy headers). */
+  readonly protocol: string;
+  /** The raw (undecoded) path prefix a router mounted the application under; becomes `SCRIPT_NAME`. */
+  readonly scriptName?: string | undefined;
+}

@@ -1,0 +1,1 @@
+console.log('Benchmarks are not written yet (see the benchmark issue).');
