@@ -50,7 +50,9 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
     .version(__TSGI_VERSION__, '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError()
-    .configureOutput({ outputError: (message, write) => write(`tsgi: ${message}`) });
+    .configureOutput({ outputError: (message, write) => write(`tsgi: ${message}`) })
+    // Throw instead of exiting, so the executable decides the exit status (2 for usage errors).
+    .exitOverride();
 
   program
     .command('serve')
