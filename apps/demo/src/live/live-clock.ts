@@ -23,9 +23,8 @@ export class LiveClock {
   }
 
   /** `GET /live`: the page that subscribes to the stream. */
-  page = (request: HTTPServerRequest): void => {
+  page = (request: HTTPServerRequest): Promise<void> =>
     request.connection.respond(200, livePageHTML, { 'Content-Type': 'text/html; charset=utf-8' });
-  };
 
   /** `GET /live/events`: one `tick` event a second until the client leaves or the server closes. */
   events = async (request: HTTPServerRequest): Promise<void> => {
