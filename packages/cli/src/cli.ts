@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `tsgi` executable. Exit status: 0 after a clean shutdown, 1 when serving fails, 2 for bad usage. */
+import { closeOnSignals } from '@tsgi/http-server';
 import { CommanderError } from 'commander';
 import { createProgram } from './program.js';
 import { ServeUsageError, serve } from './serve.js';
@@ -10,7 +11,9 @@ function fail(message: string, exitCode: number): never {
 }
 
 const program = createProgram(async (options) => {
-  await serve(options);
+  const serving = await serve(options);
+  // SIGTERM/SIGINT: drain (the server waits up to --graceful-timeout), release the threads, exit 0.
+  closeOnSignals({ close: () => serving.close() }, { timeoutMs: options.gracefulTimeout });
 });
 
 try {

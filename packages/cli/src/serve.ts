@@ -1,6 +1,6 @@
 /**
- * `tsgi serve`: wires an executor, a `WSGIContainer` and an `HTTPServer` from the parsed flags, listens, prints
- * where (like gunicorn), and drains gracefully on SIGTERM or SIGINT.
+ * `tsgi serve`: wires an executor, a `WSGIContainer` and an `HTTPServer` from the parsed flags, listens and
+ * prints where, like gunicorn. Signals are the executable's business (`cli.ts`).
  */
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import {
   resolveModuleReference,
   ThreadPoolExecutor,
 } from '@tsgi/executors';
-import { closeOnSignals, HTTPServer, type HTTPServerOptions, type Logger } from '@tsgi/http-server';
+import { HTTPServer, type HTTPServerOptions, type Logger } from '@tsgi/http-server';
 import type { ServeOptions } from './serve-options.js';
 
 /** The server was asked for something it refuses (a bad option value): a usage error, exit status 2. */
@@ -112,6 +112,5 @@ export async function serve(options: ServeOptions, logger: Logger = console): Pr
     // The primary closes this worker's server and disconnects it; then the threads must go too.
     process.once('disconnect', () => void executor?.close());
   }
-  closeOnSignals({ close }, { timeoutMs: options.gracefulTimeout });
   return { url, close };
 }
