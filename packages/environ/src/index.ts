@@ -1,3 +1,5 @@
+export { type ErrorSink, WSGIErrorStream } from './error-stream.js';
+export { BufferReader, type ByteReader, WSGIInputStream } from './input-stream.js';
 export type {
   Chunk,
   Environ,
