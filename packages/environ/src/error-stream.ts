@@ -28,9 +28,11 @@ export class WSGIErrorStream implements ErrorStream {
     this.#pending = '';
     this.#sink(first);
     let start = newline + 1;
-    while ((newline = text.indexOf('\n', start)) >= 0) {
+    newline = text.indexOf('\n', start);
+    while (newline >= 0) {
       this.#sink(text.slice(start, newline));
       start = newline + 1;
+      newline = text.indexOf('\n', start);
     }
     this.#pending = text.slice(start);
   }
