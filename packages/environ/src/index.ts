@@ -21,6 +21,7 @@ export type {
   WSGIApplication,
 } from './types.js';
 export { quoteWsgiString, reconstructUrl, unquoteToWsgiString } from './url.js';
+export { type EnvironRule, EnvironValidationError, validateEnviron } from './validate-environ.js';
 export {
   bytesToWsgiString,
   headerKey,
