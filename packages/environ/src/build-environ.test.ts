@@ -144,6 +144,13 @@ describe('SCRIPT_NAME (mount prefix)', () => {
     expect(environFor({ uri: '/x', scriptName: '/' })).toMatchObject({ SCRIPT_NAME: '', PATH_INFO: '/x' });
   });
 
+  test('OPTIONS * ignores the mount', () => {
+    expect(environFor({ method: 'OPTIONS', uri: '*', scriptName: '/app' })).toMatchObject({
+      SCRIPT_NAME: '',
+      PATH_INFO: '',
+    });
+  });
+
   test('a path outside the mount is an EnvironError with status 404', () => {
     rejects(() => environFor({ uri: '/application', scriptName: '/app' }), /outside the mount/, 404);
     rejects(() => environFor({ uri: '/other', scriptName: '/app' }), /outside the mount/, 404);

@@ -152,7 +152,8 @@ export function environVariables(
 
   let scriptName = '';
   let mount = options.scriptName ?? request.scriptName;
-  if (mount !== undefined && mount !== '') {
+  // `OPTIONS *` asks about the whole server, not a path under the mount.
+  if (mount !== undefined && mount !== '' && rawPath !== '') {
     while (mount.endsWith('/')) mount = mount.slice(0, -1);
     if (mount !== '') {
       if (

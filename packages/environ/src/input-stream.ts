@@ -123,8 +123,12 @@ export class WSGIInputStream implements InputStream {
       let end = start + Math.min(buffer.length - start, limit - total);
       let done = total + (end - start) === limit;
       if (untilNewline) {
-        const newline = buffer.indexOf(NEWLINE, start);
-        if (newline >= 0 && newline < end) {
+        // Search only up to `end`: a small size on a long line must not scan the whole buffer each time.
+        const newline =
+          end === buffer.length
+            ? buffer.indexOf(NEWLINE, start)
+            : buffer.subarray(start, end).indexOf(NEWLINE) + start;
+        if (newline >= start) {
           end = newline + 1;
           done = true;
         }
