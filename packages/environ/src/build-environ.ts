@@ -219,8 +219,9 @@ export function environVariables(
         environ.CONTENT_TYPE = value;
         break;
       case CONTENT_LENGTH:
-        if (!isDigits(value) || !Number.isSafeInteger(Number(value)))
+        if (!isDigits(value) || !Number.isSafeInteger(Number(value))) {
           throw new EnvironError(`Malformed Content-Length: ${JSON.stringify(value)}`);
+        }
         if (contentLength !== undefined && Number(contentLength) !== Number(value)) {
           throw new EnvironError('Conflicting Content-Length headers');
         }
@@ -250,8 +251,9 @@ export function environVariables(
   const bodyLength = request.bodyLength;
   if (bodyLength !== undefined) environ.CONTENT_LENGTH = String(bodyLength);
   else if (contentLength !== undefined) environ.CONTENT_LENGTH = String(Number(contentLength));
-  else if (request.body !== undefined && request.body.length > 0)
+  else if (request.body !== undefined && request.body.length > 0) {
     environ.CONTENT_LENGTH = String(request.body.length);
+  }
 
   const defaultPort = scheme === 'https' ? '443' : '80';
   // An absolute-form target's authority replaces Host (RFC 9112 §3.2.2).

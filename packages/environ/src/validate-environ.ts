@@ -3,6 +3,8 @@
  * PEP 3333's rule that every CGI value is a latin-1 "WSGI string".
  */
 
+import { isWsgiString } from './wsgi-string.js';
+
 /** The rule an environ broke, named after what it checks. */
 export type EnvironRule =
   | 'environ-is-plain-object'
@@ -43,7 +45,6 @@ const REQUIRED_KEYS = [
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'OPTIONS', 'PATCH', 'PUT', 'DELETE', 'TRACE']);
 const INPUT_METHODS = ['read', 'readline', 'readlines'] as const;
 const ERRORS_METHODS = ['flush', 'write', 'writelines'] as const;
-const NON_LATIN1 = /[^\u0000-\u00ff]/;
 
 /**
  * Checks an environ the way `wsgiref.validate` does and throws an `EnvironValidationError` naming the first
@@ -79,7 +80,7 @@ export function validateEnviron(environ: unknown): string[] {
     if (typeof value !== 'string') {
       fail('cgi-value-is-string', `environ[${JSON.stringify(key)}] must be a string, not ${describe(value)}`);
     }
-    if (NON_LATIN1.test(value)) {
+    if (!isWsgiString(value)) {
       fail(
         'cgi-value-is-latin-1',
         `environ[${JSON.stringify(key)}] has characters above U+00FF: ${JSON.stringify(value)}`,
