@@ -20,7 +20,9 @@ export function createDemo(options: DemoOptions): Demo {
   // A thread cannot receive a function, so the pool is given the site's own build entry by module reference;
   // the inline executor runs the very same function on the event loop.
   const executor: Executor =
-    options.executor === 'thread' ? new ThreadPoolExecutor({ maxWorkers: options.workers }) : new InlineExecutor();
+    options.executor === 'thread'
+      ? new ThreadPoolExecutor({ maxWorkers: options.workers })
+      : new InlineExecutor();
   const site = new WSGIContainer(
     options.executor === 'thread' ? { module: new URL('./app.js', import.meta.url), export: 'app' } : app,
     { executor, serverSoftware: 'tsgi-demo' },

@@ -32,7 +32,10 @@ const processes = options.processes === 0 ? availableParallelism() : options.pro
 // With several processes this one only supervises (node:cluster); the workers it forks run this file too.
 const demo =
   processes !== 1 && cluster.isPrimary
-    ? { server: new HTTPServer(() => undefined), close: (timeoutMs: number) => demo.server.close({ timeoutMs }) }
+    ? {
+        server: new HTTPServer(() => undefined),
+        close: (timeoutMs: number) => demo.server.close({ timeoutMs }),
+      }
     : createDemo(options);
 demo.server.bind(options.port, options.host);
 const { address, port } = await demo.server.start(processes);
@@ -41,7 +44,9 @@ closeOnSignals({ close: () => demo.close(gracefulTimeoutMs) }, { timeoutMs: grac
 if (cluster.isPrimary) {
   const where = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   const executor =
-    options.executor === 'thread' ? `thread, ${options.workers} worker${options.workers === 1 ? '' : 's'}` : 'inline';
+    options.executor === 'thread'
+      ? `thread, ${options.workers} worker${options.workers === 1 ? '' : 's'}`
+      : 'inline';
   const several = processes === 1 ? '' : `, ${processes} processes`;
   console.log(`[${process.pid}] tsgi demo`);
   console.log(`[${process.pid}] Listening at: ${where} (executor: ${executor}${several})`);

@@ -55,7 +55,9 @@ describe.skipIf(skipReason !== undefined)('the demo in Chromium', () => {
     await demo?.stop();
   });
 
-  it('loads the pages, signs the guestbook, shows the picture and ticks live', { timeout: 55_000 }, async () => {
+  it('loads the pages, signs the guestbook, shows the picture and ticks live', {
+    timeout: 55_000,
+  }, async () => {
     const page = await browser.newPage();
     page.setDefaultTimeout(20_000);
 
@@ -72,14 +74,18 @@ describe.skipIf(skipReason !== undefined)('the demo in Chromium', () => {
     await page.fill('textarea[name=message]', 'Signed from a real browser <3');
     await Promise.all([page.waitForURL(`${demo.url}/guestbook`), page.click('button[type=submit]')]);
     expect(await page.locator('#entries li').first().textContent()).toContain('Chromium Ünïcode');
-    expect(await page.locator('#entries li').first().textContent()).toContain('Signed from a real browser <3');
+    expect(await page.locator('#entries li').first().textContent()).toContain(
+      'Signed from a real browser <3',
+    );
     await page.screenshot({ path: `${artifacts}guestbook.png`, fullPage: true });
 
     await page.goto(`${demo.url}/mandelbrot?width=320&height=240&iterations=200`);
-    await page.waitForFunction(() => (document.getElementById('mandelbrot') as HTMLImageElement | null)?.complete);
-    expect(await page.evaluate(() => (document.getElementById('mandelbrot') as HTMLImageElement).naturalWidth)).toBe(
-      320,
+    await page.waitForFunction(
+      () => (document.getElementById('mandelbrot') as HTMLImageElement | null)?.complete,
     );
+    expect(
+      await page.evaluate(() => (document.getElementById('mandelbrot') as HTMLImageElement).naturalWidth),
+    ).toBe(320);
     await page.screenshot({ path: `${artifacts}mandelbrot.png`, fullPage: true });
 
     await page.goto(`${demo.url}/live`);
@@ -87,10 +93,15 @@ describe.skipIf(skipReason !== undefined)('the demo in Chromium', () => {
     expect(await page.locator('#clock').textContent()).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(Number(await page.locator('#requests').textContent())).toBeGreaterThan(0);
     await page.click('#render');
-    await page.waitForFunction(() => /rendered in/.test(document.getElementById('render-status')?.textContent ?? ''), {
-      timeout: 40_000,
-    });
-    expect(await page.evaluate(() => (document.getElementById('picture') as HTMLImageElement).naturalWidth)).toBe(1600);
+    await page.waitForFunction(
+      () => /rendered in/.test(document.getElementById('render-status')?.textContent ?? ''),
+      {
+        timeout: 40_000,
+      },
+    );
+    expect(
+      await page.evaluate(() => (document.getElementById('picture') as HTMLImageElement).naturalWidth),
+    ).toBe(1600);
     await page.screenshot({ path: `${artifacts}live.png`, fullPage: true });
   });
 });

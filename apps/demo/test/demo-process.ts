@@ -19,9 +19,13 @@ export interface DemoProcess {
 
 export function startDemo(args: readonly string[] = [], timeoutMs = 30_000): Promise<DemoProcess> {
   const guestbookFile = join(mkdtempSync(join(tmpdir(), 'tsgi-demo-test-')), 'guestbook.jsonl');
-  const child = spawn(process.execPath, [main.pathname, '--port', '0', '--guestbook', guestbookFile, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [main.pathname, '--port', '0', '--guestbook', guestbookFile, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),

@@ -45,7 +45,9 @@ describe.each(['thread', 'inline'])('the demo on the %s executor', (executor) =>
   });
 
   it('says where it listens and which executor runs the app', () => {
-    expect(demo.output()).toMatch(new RegExp(`\\[\\d+\\] Listening at: http://127\\.0\\.0\\.1:\\d+ \\(executor: ${executor}`));
+    expect(demo.output()).toMatch(
+      new RegExp(`\\[\\d+\\] Listening at: http://127\\.0\\.0\\.1:\\d+ \\(executor: ${executor}`),
+    );
   });
 
   it('links every part from the index page', async () => {
@@ -62,7 +64,9 @@ describe.each(['thread', 'inline'])('the demo on the %s executor', (executor) =>
       'X-Name': latin1('Jürgen Øster'),
       'X-Markup': '<script>alert(1)</script>',
     });
-    expect(html).toMatch(/<th>PATH_INFO<\/th><td>\/environ\/café<br><span class="note">bytes: \/environ\/caf\\xc3\\xa9/);
+    expect(html).toMatch(
+      /<th>PATH_INFO<\/th><td>\/environ\/café<br><span class="note">bytes: \/environ\/caf\\xc3\\xa9/,
+    );
     expect(html).toContain('<th>QUERY_STRING</th><td>name=J%C3%BCrgen</td>');
     expect(html).toContain('<th>HTTP_X_NAME</th><td>Jürgen Øster');
     expect(html).toContain('<th>HTTP_X_MARKUP</th><td>&lt;script&gt;alert(1)&lt;/script&gt;</td>');
@@ -73,7 +77,10 @@ describe.each(['thread', 'inline'])('the demo on the %s executor', (executor) =>
   });
 
   it('stores a guestbook post and refuses bad posts with a 4xx, losing nothing', async () => {
-    const signed = await post(`${demo.url}/guestbook`, 'name=Ada+L%C3%B6velace&message=Hello+%3Cb%3Eworld%3C%2Fb%3E');
+    const signed = await post(
+      `${demo.url}/guestbook`,
+      'name=Ada+L%C3%B6velace&message=Hello+%3Cb%3Eworld%3C%2Fb%3E',
+    );
     expect(signed.status).toBe(303);
     expect(signed.headers.location).toBe('/guestbook');
     const stored = () => readFileSync(demo.guestbookFile, 'utf8');
@@ -109,7 +116,9 @@ describe.each(['thread', 'inline'])('the demo on the %s executor', (executor) =>
   });
 
   it('draws a Mandelbrot PNG that decodes, sized by the query', async () => {
-    const { status, headers, body } = await get(`${demo.url}/mandelbrot.png?width=40&height=30&iterations=50`);
+    const { status, headers, body } = await get(
+      `${demo.url}/mandelbrot.png?width=40&height=30&iterations=50`,
+    );
     expect(status).toBe(200);
     expect(headers['content-type']).toBe('image/png');
     const chunks = readPNGChunks(body);

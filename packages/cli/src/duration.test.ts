@@ -13,6 +13,7 @@ describe('parseDuration', () => {
   });
 
   it('refuses what is not a duration', () => {
-    for (const text of ['', 'soon', '-1s', '10 days', 's']) expect(() => parseDuration(text)).toThrow(/not a duration/);
+    for (const text of ['', 'soon', '-1s', '10 days', 's'])
+      expect(() => parseDuration(text)).toThrow(/not a duration/);
   });
 });

@@ -2,5 +2,5 @@
 export { parseByteSize } from './byte-size.js';
 export { parseDuration } from './duration.js';
 export { createProgram } from './program.js';
-export { type Serving, ServeUsageError, serve } from './serve.js';
+export { ServeUsageError, type Serving, serve } from './serve.js';
 export type { ServeOptions } from './serve-options.js';

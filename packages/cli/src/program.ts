@@ -57,11 +57,21 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
   program
     .command('serve')
     .description('serve a gateway application on HTTP until SIGTERM or SIGINT, then drain and exit')
-    .argument('<app>', 'module reference of the application: ./dist/app.js#app (#default when no export is named)')
-    .addOption(new Option('-p, --port <number>', 'port to listen on (0 picks a free one)').default(8000).argParser(wholeNumber(0, 65535)))
+    .argument(
+      '<app>',
+      'module reference of the application: ./dist/app.js#app (#default when no export is named)',
+    )
+    .addOption(
+      new Option('-p, --port <number>', 'port to listen on (0 picks a free one)')
+        .default(8000)
+        .argParser(wholeNumber(0, 65535)),
+    )
     .addOption(new Option('-H, --host <address>', 'address to listen on').default('127.0.0.1'))
     .addOption(
-      new Option('-e, --executor <kind>', 'where the application runs: on worker threads, or on the event loop')
+      new Option(
+        '-e, --executor <kind>',
+        'where the application runs: on worker threads, or on the event loop',
+      )
         .choices(['thread', 'inline'])
         .default('thread'),
     )
@@ -75,18 +85,37 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
         .default(1)
         .argParser(wholeNumber(0, 1024)),
     )
-    .addOption(new Option('--xheaders', 'take the client address and scheme from X-Forwarded-*/X-Real-Ip headers of trusted proxies').default(false))
     .addOption(
-      new Option('--trusted-downstream <addresses>', 'comma-separated proxy addresses or CIDR blocks whose X-headers are believed')
+      new Option(
+        '--xheaders',
+        'take the client address and scheme from X-Forwarded-*/X-Real-Ip headers of trusted proxies',
+      ).default(false),
+    )
+    .addOption(
+      new Option(
+        '--trusted-downstream <addresses>',
+        'comma-separated proxy addresses or CIDR blocks whose X-headers are believed',
+      )
         .default(['127.0.0.1', '::1'], '127.0.0.1,::1')
         .argParser(list),
     )
-    .addOption(new Option('--protocol <scheme>', 'force the URL scheme the application sees').choices(['http', 'https']).default(undefined, 'https with --certfile, else http'))
+    .addOption(
+      new Option('--protocol <scheme>', 'force the URL scheme the application sees')
+        .choices(['http', 'https'])
+        .default(undefined, 'https with --certfile, else http'),
+    )
     .addOption(new Option('--certfile <path>', 'TLS certificate (PEM); serves HTTPS together with --keyfile'))
     .addOption(new Option('--keyfile <path>', 'TLS private key (PEM)'))
-    .addOption(new Option('--decompress-request', 'gunzip request bodies sent with Content-Encoding: gzip').default(false))
     .addOption(
-      new Option('--max-body-size <size>', 'largest request body, after de-chunking and decompression (larger: 413)')
+      new Option('--decompress-request', 'gunzip request bodies sent with Content-Encoding: gzip').default(
+        false,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--max-body-size <size>',
+        'largest request body, after de-chunking and decompression (larger: 413)',
+      )
         .default(100 * 1024 * 1024, '100mb')
         .argParser(argument(parseByteSize)),
     )
@@ -101,33 +130,58 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
         .argParser(argument(parseDuration)),
     )
     .addOption(
-      new Option('--headers-timeout <duration>', 'how long a client may take to send request headers (then 408)')
+      new Option(
+        '--headers-timeout <duration>',
+        'how long a client may take to send request headers (then 408)',
+      )
         .default(60_000, '60s')
         .argParser(argument(parseDuration)),
     )
     .addOption(
-      new Option('--body-timeout <duration>', 'how long a client may take to send a whole request; 0 disables it')
+      new Option(
+        '--body-timeout <duration>',
+        'how long a client may take to send a whole request; 0 disables it',
+      )
         .default(300_000, '300s')
         .argParser(argument(parseDuration)),
     )
     .addOption(new Option('--no-keep-alive', 'close the connection after every response'))
-    .addOption(new Option('--access-log', 'log one line per request: status, method, URI, client, time').default(false))
-    .addOption(new Option('--validate', 'check the application against PEP 3333 on every request (development)').default(false))
-    .addOption(new Option('--debug', 'show error details in 500 pages (development only)').default(false))
-    .addOption(new Option('--server-software <name>', 'the SERVER_SOFTWARE the application sees').default(undefined, `tsgi/${__TSGI_VERSION__}`))
     .addOption(
-      new Option('--graceful-timeout <duration>', 'on SIGTERM/SIGINT, how long requests in flight may take to finish')
+      new Option('--access-log', 'log one line per request: status, method, URI, client, time').default(
+        false,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--validate',
+        'check the application against PEP 3333 on every request (development)',
+      ).default(false),
+    )
+    .addOption(new Option('--debug', 'show error details in 500 pages (development only)').default(false))
+    .addOption(
+      new Option('--server-software <name>', 'the SERVER_SOFTWARE the application sees').default(
+        undefined,
+        `tsgi/${__TSGI_VERSION__}`,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--graceful-timeout <duration>',
+        'on SIGTERM/SIGINT, how long requests in flight may take to finish',
+      )
         .default(30_000, '30s')
         .argParser(argument(parseDuration)),
     )
     .addHelpText('after', examples)
-    .action(async (app: string, flags: Omit<ServeOptions, 'app' | 'noKeepAlive'> & { keepAlive: boolean }) => {
-      if ((flags.certfile === undefined) !== (flags.keyfile === undefined)) {
-        program.error('error: --certfile and --keyfile go together', { exitCode: 2, code: 'tsgi.tls' });
-      }
-      const { keepAlive, ...rest } = flags;
-      await serve({ ...rest, app, noKeepAlive: !keepAlive });
-    });
+    .action(
+      async (app: string, flags: Omit<ServeOptions, 'app' | 'noKeepAlive'> & { keepAlive: boolean }) => {
+        if ((flags.certfile === undefined) !== (flags.keyfile === undefined)) {
+          program.error('error: --certfile and --keyfile go together', { exitCode: 2, code: 'tsgi.tls' });
+        }
+        const { keepAlive, ...rest } = flags;
+        await serve({ ...rest, app, noKeepAlive: !keepAlive });
+      },
+    );
 
   return program;
 }

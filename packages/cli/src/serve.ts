@@ -50,7 +50,8 @@ function httpServerOptions(options: ServeOptions, logger: Logger): HTTPServerOpt
 
 function describeExecutor(options: ServeOptions, processes: number): string {
   const parts = [`executor: ${options.executor}`];
-  if (options.executor === 'thread') parts.push(`${options.workers} worker${options.workers === 1 ? '' : 's'}`);
+  if (options.executor === 'thread')
+    parts.push(`${options.workers} worker${options.workers === 1 ? '' : 's'}`);
   if (processes !== 1) parts.push(`${processes} processes`);
   return parts.join(', ');
 }
@@ -89,7 +90,9 @@ export async function serve(options: ServeOptions, logger: Logger = console): Pr
     server = new HTTPServer(target, httpServerOptions(options, logger));
   } catch (error) {
     await executor?.close();
-    throw error instanceof TypeError || error instanceof RangeError ? new ServeUsageError(error.message) : error;
+    throw error instanceof TypeError || error instanceof RangeError
+      ? new ServeUsageError(error.message)
+      : error;
   }
 
   const close = async () => {

@@ -34,7 +34,14 @@ describe('tsgi serve --help', () => {
     ]) {
       expect(stdout).toContain(flag);
     }
-    for (const shown of ['(default: 8000)', '(default: "127.0.0.1")', '(default: "thread")', '(default: 100mb)', '(default: 127.0.0.1,::1)', '(default: 30s)']) {
+    for (const shown of [
+      '(default: 8000)',
+      '(default: "127.0.0.1")',
+      '(default: "thread")',
+      '(default: 100mb)',
+      '(default: 127.0.0.1,::1)',
+      '(default: 30s)',
+    ]) {
       expect(stdout).toContain(shown);
     }
     expect(stdout).toMatch(/Exit status/);
@@ -70,7 +77,16 @@ describe('an application that does not load', () => {
       [fixture('broken.mjs'), /the fixture refuses to load/],
       [`${fixture('app.mjs')}#nothing`, /no export named "nothing"/],
     ] as const) {
-      const { code, stderr } = runTsgi(['serve', app, '--executor', executor, '--port', '0', '--workers', '1']);
+      const { code, stderr } = runTsgi([
+        'serve',
+        app,
+        '--executor',
+        executor,
+        '--port',
+        '0',
+        '--workers',
+        '1',
+      ]);
       expect(code, app).toBe(1);
       expect(oneLine(stderr), app).toHaveLength(1);
       expect(stderr, app).toMatch(message);

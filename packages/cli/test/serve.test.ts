@@ -55,13 +55,17 @@ describe.each([
   });
 
   it('honours --xheaders from --trusted-downstream peers', async () => {
-    const { text } = await get(`${tsgi.url}/remote`, { 'X-Forwarded-For': '203.0.113.9', 'X-Forwarded-Proto': 'https' });
+    const { text } = await get(`${tsgi.url}/remote`, {
+      'X-Forwarded-For': '203.0.113.9',
+      'X-Forwarded-Proto': 'https',
+    });
     expect(text).toBe('203.0.113.9 https\n');
   });
 
   it('writes an access log line with --access-log', async () => {
     await get(`${tsgi.url}/?logged=yes`);
-    for (let attempt = 0; attempt < 50 && !/200 GET \/\?logged=yes/.test(tsgi.output()); attempt++) await sleep(100);
+    for (let attempt = 0; attempt < 50 && !/200 GET \/\?logged=yes/.test(tsgi.output()); attempt++)
+      await sleep(100);
     expect(tsgi.output()).toMatch(/200 GET \/\?logged=yes \(127\.0\.0\.1\) [\d.]+ms/);
   });
 });

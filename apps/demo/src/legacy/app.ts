@@ -4,9 +4,9 @@
  * plain function on the inline executor: cheap pages need no thread.
  */
 import type { WSGIApplication } from '@tsgi/environ';
+import { wsgiStringToText } from '@tsgi/environ';
 import { escapeHTML, page } from '../site/html.js';
 import { respondError, respondHTML } from '../site/respond.js';
-import { wsgiStringToText } from '../site/wsgi-text.js';
 
 const pages = new Map<string, string>([
   ['/', 'Home'],
@@ -19,7 +19,11 @@ export const legacyApp: WSGIApplication = (environ, startResponse) => {
   const path = environ.PATH_INFO || '/';
   const title = pages.get(path);
   if (!title) {
-    return respondError(startResponse, '404 Not Found', `The legacy application has no page at ${wsgiStringToText(path)}.`);
+    return respondError(
+      startResponse,
+      '404 Not Found',
+      `The legacy application has no page at ${wsgiStringToText(path)}.`,
+    );
   }
   const links = [...pages]
     .map(([target, text]) => `<li><a href="${escapeHTML(scriptName + target)}">${escapeHTML(text)}</a></li>`)

@@ -38,7 +38,11 @@ export class LiveClock {
     ]);
     try {
       while (!stop.aborted) {
-        const tick = JSON.stringify({ time: new Date().toISOString(), requests: this.requests, pid: process.pid });
+        const tick = JSON.stringify({
+          time: new Date().toISOString(),
+          requests: this.requests,
+          pid: process.pid,
+        });
         await connection.write(encoder.encode(`event: tick\ndata: ${tick}\n\n`));
         await sleep(tickIntervalMs, undefined, { signal: stop });
       }

@@ -3,12 +3,12 @@
  * `PATH_INFO`. It is its own build entry (`dist/app.js`) because worker threads import it by module reference.
  */
 import type { WSGIApplication } from '@tsgi/environ';
+import { wsgiStringToText } from '@tsgi/environ';
 import { environPage } from './environ-page.js';
 import { guestbookPage } from './guestbook.js';
 import { indexPage } from './index-page.js';
 import { mandelbrotPage, mandelbrotPNG } from './mandelbrot-page.js';
 import { respondError } from './respond.js';
-import { wsgiStringToText } from './wsgi-text.js';
 
 const pages = new Map<string, WSGIApplication>([
   ['/', indexPage],
@@ -23,12 +23,19 @@ export const app: WSGIApplication = (environ, startResponse) => {
   // The inspector also answers below its path, to show how PATH_INFO carries any (percent-decoded) bytes.
   const handler = pages.get(path) ?? (path.startsWith('/environ/') ? environPage : undefined);
   if (!handler) {
-    return respondError(startResponse, '404 Not Found', `There is no page at ${wsgiStringToText(environ.SCRIPT_NAME + path)}.`);
+    return respondError(
+      startResponse,
+      '404 Not Found',
+      `There is no page at ${wsgiStringToText(environ.SCRIPT_NAME + path)}.`,
+    );
   }
   if (handler !== guestbookPage && environ.REQUEST_METHOD !== 'GET' && environ.REQUEST_METHOD !== 'HEAD') {
-    return respondError(startResponse, '405 Method Not Allowed', `${environ.REQUEST_METHOD} is not allowed here.`, [
-      ['Allow', 'GET, HEAD'],
-    ]);
+    return respondError(
+      startResponse,
+      '405 Method Not Allowed',
+      `${environ.REQUEST_METHOD} is not allowed here.`,
+      [['Allow', 'GET, HEAD']],
+    );
   }
   return handler(environ, startResponse);
 };

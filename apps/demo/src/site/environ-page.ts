@@ -4,10 +4,10 @@
  * also shows those bytes, so a visitor can see what really arrived.
  */
 import type { Environ, ResponseIterable, StartResponse } from '@tsgi/environ';
+import { wsgiStringToText } from '@tsgi/environ';
 import { escapeHTML, page } from './html.js';
 import { respondHTML } from './respond.js';
 import { describeThread } from './thread.js';
-import { wsgiStringToText } from './wsgi-text.js';
 
 function describeValue(value: unknown): string {
   if (typeof value === 'string') return value;

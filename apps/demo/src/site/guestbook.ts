@@ -74,7 +74,10 @@ ${renderEntries(entries)}`;
 function readBody(environ: Environ): Uint8Array {
   const declared = environ.CONTENT_LENGTH ? Number(environ.CONTENT_LENGTH) : undefined;
   if (declared !== undefined && declared > maxGuestbookPostBytes) {
-    throw new RejectedPost('413 Content Too Large', `The post is ${declared} bytes; the limit is ${maxGuestbookPostBytes}.`);
+    throw new RejectedPost(
+      '413 Content Too Large',
+      `The post is ${declared} bytes; the limit is ${maxGuestbookPostBytes}.`,
+    );
   }
   const input = environ['wsgi.input'];
   const pieces: Uint8Array[] = [];
@@ -85,7 +88,10 @@ function readBody(environ: Environ): Uint8Array {
     pieces.push(piece);
     length += piece.length;
     if (length > maxGuestbookPostBytes) {
-      throw new RejectedPost('413 Content Too Large', `The post is over the limit of ${maxGuestbookPostBytes} bytes.`);
+      throw new RejectedPost(
+        '413 Content Too Large',
+        `The post is over the limit of ${maxGuestbookPostBytes} bytes.`,
+      );
     }
   }
   return Buffer.concat(pieces, length);
@@ -120,7 +126,8 @@ function validate(draft: Draft): string | undefined {
   if (!draft.name) return 'Please write your name.';
   if (!draft.message) return 'Please write a message.';
   if (draft.name.length > maxNameLength) return `The name is longer than ${maxNameLength} characters.`;
-  if (draft.message.length > maxMessageLength) return `The message is longer than ${maxMessageLength} characters.`;
+  if (draft.message.length > maxMessageLength)
+    return `The message is longer than ${maxMessageLength} characters.`;
   return undefined;
 }
 
@@ -130,9 +137,12 @@ export function guestbookPage(environ: Environ, startResponse: StartResponse): R
     return respondHTML(startResponse, '200 OK', renderPage(environ));
   }
   if (method !== 'POST') {
-    return respondHTML(startResponse, '405 Method Not Allowed', renderPage(environ, `${method} is not allowed here.`), [
-      ['Allow', 'GET, HEAD, POST'],
-    ]);
+    return respondHTML(
+      startResponse,
+      '405 Method Not Allowed',
+      renderPage(environ, `${method} is not allowed here.`),
+      [['Allow', 'GET, HEAD, POST']],
+    );
   }
   let draft: Draft;
   try {

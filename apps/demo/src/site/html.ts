@@ -1,6 +1,12 @@
 /** HTML helpers shared by the demo's pages: escaping, and the one layout every page uses. */
 
-const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapes: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Escapes text for an HTML element or a quoted attribute. */
 export function escapeHTML(text: string): string {

@@ -3,13 +3,13 @@
  * and encoded synchronously on whichever thread runs the application).
  */
 import type { Environ, ResponseIterable, StartResponse } from '@tsgi/environ';
+import { wsgiStringToBytes } from '@tsgi/environ';
 import { escapeHTML, page } from './html.js';
 import { type MandelbrotOptions, mandelbrotLimits, renderMandelbrot } from './mandelbrot.js';
 import { encodePNG } from './png.js';
 import { respond, respondError, respondHTML } from './respond.js';
 import { describeThread } from './thread.js';
 import { MalformedFormError, parseURLEncoded } from './urlencoded.js';
-import { wsgiStringToBytes } from './wsgi-text.js';
 
 /** A query the picture cannot be drawn from; the message says which parameter and why. */
 class BadQuery extends Error {}
@@ -19,7 +19,8 @@ function parseOptions(queryString: string): MandelbrotOptions {
   try {
     query = parseURLEncoded(wsgiStringToBytes(queryString));
   } catch (error) {
-    if (error instanceof MalformedFormError) throw new BadQuery(`The query string is malformed: ${error.message}.`);
+    if (error instanceof MalformedFormError)
+      throw new BadQuery(`The query string is malformed: ${error.message}.`);
     throw error;
   }
   const read = (name: keyof typeof mandelbrotLimits): number => {
@@ -29,7 +30,9 @@ function parseOptions(queryString: string): MandelbrotOptions {
     if (!/^\d+$/.test(text)) throw new BadQuery(`${name} must be a whole number, not "${text}".`);
     const value = Number(text);
     if (value < limits.min || value > limits.max) {
-      throw new BadQuery(`${name} must be between ${limits.min} and ${limits.max}; ${value} is out of range.`);
+      throw new BadQuery(
+        `${name} must be between ${limits.min} and ${limits.max}; ${value} is out of range.`,
+      );
     }
     return value;
   };

@@ -27,9 +27,9 @@ describe('parseURLEncoded', () => {
     (pairs) => {
       const encoded = new URLSearchParams(pairs).toString();
       const fields = parseURLEncoded(bytes(encoded));
-      expect([...fields].flatMap(([name, values]) => values.map((value) => [name, value]))).toEqual(
-        [...new URLSearchParams(encoded)],
-      );
+      expect([...fields].flatMap(([name, values]) => values.map((value) => [name, value]))).toEqual([
+        ...new URLSearchParams(encoded),
+      ]);
     },
   );
 });
