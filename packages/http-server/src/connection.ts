@@ -232,10 +232,12 @@ export class HTTPConnection {
    * The request body is unacceptable (too large): answers its status with `Connection: close` if nothing was sent
    * yet, else aborts. Returns the error so the body reader can throw it.
    */
-  refuseBody(error: HTTPInputError): HTTPInputError {
-    this.state.options.logger.warn(
-      `${this.request.method} ${this.request.uri} (${this.request.remoteIp}): ${error.message}`,
-    );
+  refuseBody(error: HTTPInputError, log = true): HTTPInputError {
+    if (log) {
+      this.state.options.logger.warn(
+        `${error.status} ${this.request.method} ${this.request.uri} (${this.request.remoteIp}): ${error.message}`,
+      );
+    }
     if (this.phase === IDLE) {
       this.response.shouldKeepAlive = false;
       void this.respond(error.status, `${error.status}: ${STATUS_CODES[error.status] ?? 'Error'}\n`, [

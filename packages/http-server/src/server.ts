@@ -2,12 +2,13 @@ import {
   createServer as createHttpServer,
   type IncomingMessage,
   type Server,
-  type ServerResponse,
+  ServerResponse,
   STATUS_CODES,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { readGzipBody } from './body.js';
+import type { HTTPConnection } from './connection.js';
 import { HTTPInputError } from './errors.js';
 import { describeError } from './logger.js';
 import { type StartOptions, startProcesses } from './multi-process.js';
@@ -35,6 +36,11 @@ export interface ListeningAddress {
 export interface CloseOptions {
   /** How long in-flight requests may take to finish before their connections are closed. Default `10000`. */
   timeoutMs?: number;
+}
+
+/** Node's response with a link back to its connection, so a late parse error can answer through it. */
+class GatewayServerResponse extends ServerResponse {
+  gatewayConnection: HTTPConnection | undefined = undefined;
 }
 
 const CLIENT_ERROR_STATUS: Record<string, number> = {
@@ -91,16 +97,17 @@ export class HTTPServer {
       // Node checks timeouts on an interval (30 s by default): check often enough for short timeouts to hold.
       connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(shortestTimeout / 4))),
       highWaterMark: resolved.chunkSize,
+      ServerResponse: GatewayServerResponse as typeof ServerResponse,
     };
     const listener = (request: IncomingMessage, response: ServerResponse) =>
-      this.dispatch(request, response, false);
+      this.dispatch(request, response as GatewayServerResponse, false);
     this.httpServer =
       resolved.tls === undefined
-        ? createHttpServer(nodeOptions, listener)
-        : createHttpsServer({ ...resolved.tls, ...nodeOptions }, listener);
+        ? (createHttpServer(nodeOptions, listener) as Server)
+        : (createHttpsServer({ ...resolved.tls, ...nodeOptions }, listener) as Server);
     this.httpServer.keepAliveTimeout = resolved.idleConnectionTimeout;
     this.httpServer.on('checkContinue', (request: IncomingMessage, response: ServerResponse) =>
-      this.dispatch(request, response, true),
+      this.dispatch(request, response as GatewayServerResponse, true),
     );
     this.httpServer.on('clientError', (error: Error & { code?: string }, socket: Socket) =>
       this.onClientError(error, socket),
@@ -112,8 +119,13 @@ export class HTTPServer {
     }
   }
 
-  private dispatch(incoming: IncomingMessage, response: ServerResponse, expectContinue: boolean): void {
+  private dispatch(
+    incoming: IncomingMessage,
+    response: GatewayServerResponse,
+    expectContinue: boolean,
+  ): void {
     const request = new HTTPServerRequest(incoming, response, this.state, expectContinue);
+    response.gatewayConnection = request.connection;
     const refusal = this.state.closing
       ? new HTTPInputError(503, 'server is shutting down')
       : request.framingError;
@@ -187,9 +199,17 @@ export class HTTPServer {
     this.options.logger.warn(
       `${status} bad request (${socket.remoteAddress ?? 'unix'}): ${code} ${error.message}`,
     );
-    // A response already under way on this socket (pipelining) cannot be followed by another: just close.
-    if ((socket as Socket & { _httpMessage?: unknown })._httpMessage) {
-      socket.destroy();
+    const pending = (socket as Socket & { _httpMessage?: GatewayServerResponse | null })._httpMessage;
+    if (pending) {
+      // The request already reached the application (its body was being read): answer through its connection
+      // if nothing was sent yet, then close once that is flushed; the body stream fails when the socket closes.
+      const connection = pending.gatewayConnection;
+      if (connection !== undefined && !connection.headersWritten) {
+        connection.refuseBody(new HTTPInputError(status, `${code} ${error.message}`), false);
+        (socket as Socket & { destroySoon(): void }).destroySoon();
+      } else {
+        socket.destroy();
+      }
       return;
     }
     socket.write(

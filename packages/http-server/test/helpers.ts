@@ -1,5 +1,10 @@
 import { connect } from 'node:net';
-import { HTTPServer, type HTTPServerOptions, type RequestCallback, type RequestHandler } from '../src/index.js';
+import {
+  HTTPServer,
+  type HTTPServerOptions,
+  type RequestCallback,
+  type RequestHandler,
+} from '../src/index.js';
 
 /** A logger that records lines by level, so tests can assert on what was logged. */
 export function recordingLogger() {

@@ -31,7 +31,10 @@ describe('HTTPServerRequest fields', () => {
   it('exposes the GatewayRequest fields and Tornado fields for a simple GET', async () => {
     const seen = await capture(
       (port) =>
-        rawRequest(port, 'GET /a%20b/c?x=1&y=%20 HTTP/1.1\r\nHost: Example.COM:8080\r\nX-A: 1\r\nx-a: 2\r\nCookie: a=1; b="two"\r\nCookie: c=3\r\nConnection: close\r\n\r\n'),
+        rawRequest(
+          port,
+          'GET /a%20b/c?x=1&y=%20 HTTP/1.1\r\nHost: Example.COM:8080\r\nX-A: 1\r\nx-a: 2\r\nCookie: a=1; b="two"\r\nCookie: c=3\r\nConnection: close\r\n\r\n',
+        ),
       {},
       (request) => ({
         method: request.method,
@@ -80,7 +83,20 @@ describe('HTTPServerRequest fields', () => {
       fullUrl: 'http://Example.COM:8080/a%20b/c?x=1&y=%20',
       http11: true,
     });
-    expect(seen.rawHeaders).toEqual(['Host', 'Example.COM:8080', 'X-A', '1', 'x-a', '2', 'Cookie', 'a=1; b="two"', 'Cookie', 'c=3', 'Connection', 'close']);
+    expect(seen.rawHeaders).toEqual([
+      'Host',
+      'Example.COM:8080',
+      'X-A',
+      '1',
+      'x-a',
+      '2',
+      'Cookie',
+      'a=1; b="two"',
+      'Cookie',
+      'c=3',
+      'Connection',
+      'close',
+    ]);
     expect((seen.body as Uint8Array).length).toBe(0);
     expect(typeof seen.remotePort).toBe('number');
     expect(seen.requestTime).toBeGreaterThanOrEqual(0);
@@ -88,11 +104,27 @@ describe('HTTPServerRequest fields', () => {
 
   it('keeps latin-1 header bytes, strips fragments and absolute-form authority from path', async () => {
     const seen = await capture(
-      (port) => rawRequest(port, 'GET http://example.com/foo?q=1#frag HTTP/1.1\r\nHost: [::1]:81\r\nX-L: caf\xE9\r\nConnection: close\r\n\r\n'),
+      (port) =>
+        rawRequest(
+          port,
+          'GET http://example.com/foo?q=1#frag HTTP/1.1\r\nHost: [::1]:81\r\nX-L: caf\xE9\r\nConnection: close\r\n\r\n',
+        ),
       {},
-      (request) => ({ path: request.path, query: request.query, hostName: request.hostName, xl: request.headers.get('x-l'), fullUrl: request.fullUrl() }),
+      (request) => ({
+        path: request.path,
+        query: request.query,
+        hostName: request.hostName,
+        xl: request.headers.get('x-l'),
+        fullUrl: request.fullUrl(),
+      }),
     );
-    expect(seen).toEqual({ path: '/foo', query: 'q=1', hostName: '[::1]', xl: 'caf\u00e9', fullUrl: 'http://example.com/foo?q=1#frag' });
+    expect(seen).toEqual({
+      path: '/foo',
+      query: 'q=1',
+      hostName: '[::1]',
+      xl: 'caf\u00e9',
+      fullUrl: 'http://example.com/foo?q=1#frag',
+    });
   });
 
   it('HTTP/1.0 without Host: host 127.0.0.1, supportsHttp11 false', async () => {
@@ -108,7 +140,12 @@ describe('HTTPServerRequest fields', () => {
 describe('request bodies', () => {
   it('streams a Content-Length body; bodyLength is the declared length', async () => {
     const seen = await capture(
-      (port) => fetchRequest(`http://127.0.0.1:${port}/`, { method: 'POST', body: 'hello world', headers: { 'content-length': '11' } }).then((r) => r.body.text()),
+      (port) =>
+        fetchRequest(`http://127.0.0.1:${port}/`, {
+          method: 'POST',
+          body: 'hello world',
+          headers: { 'content-length': '11' },
+        }).then((r) => r.body.text()),
       {},
       async (request) => {
         const before = { body: request.body, bodyLength: request.bodyLength };
@@ -122,12 +159,21 @@ describe('request bodies', () => {
 
   it('de-chunks a chunked body; readBody buffers it and sets bodyLength', async () => {
     const seen = await capture(
-      (port) => rawRequest(port, 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n'),
+      (port) =>
+        rawRequest(
+          port,
+          'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n',
+        ),
       {},
       async (request) => {
         const lengthBefore = request.bodyLength;
         const body = await request.readBody();
-        return { lengthBefore, text: Buffer.from(body).toString(), bodyLength: request.bodyLength, again: request.body === body };
+        return {
+          lengthBefore,
+          text: Buffer.from(body).toString(),
+          bodyLength: request.bodyLength,
+          again: request.body === body,
+        };
       },
     );
     expect(seen).toEqual({ lengthBefore: undefined, text: 'hello world', bodyLength: 11, again: true });
@@ -166,10 +212,16 @@ describe('request bodies', () => {
   });
 
   it('refuses Expect: 100-continue with a Content-Length over maxBodySize without reading (413)', async () => {
-    served = await serve(() => {
-      throw new Error('must not run');
-    }, { maxBodySize: 10 });
-    const { data, closed } = await rawRequest(served.port, 'POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 11\r\n\r\n');
+    served = await serve(
+      () => {
+        throw new Error('must not run');
+      },
+      { maxBodySize: 10 },
+    );
+    const { data, closed } = await rawRequest(
+      served.port,
+      'POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 11\r\n\r\n',
+    );
     expect(statusOf(data)).toBe(413);
     expect(data).not.toContain('100 Continue');
     expect(data).toMatch(/connection: close/i);
@@ -181,7 +233,11 @@ describe('request bodies', () => {
     const zipped = gzipSync(plain);
     const seen = await capture(
       (port) =>
-        fetchRequest(`http://127.0.0.1:${port}/`, { method: 'POST', body: zipped, headers: { 'content-encoding': 'gzip' } }).then((r) => r.body.text()),
+        fetchRequest(`http://127.0.0.1:${port}/`, {
+          method: 'POST',
+          body: zipped,
+          headers: { 'content-encoding': 'gzip' },
+        }).then((r) => r.body.text()),
       { decompressRequest: true },
       (request) => ({
         length: request.bodyLength,
@@ -194,12 +250,23 @@ describe('request bodies', () => {
   });
 
   it('decompressRequest: 413 when the decompressed body exceeds maxBodySize, 400 for corrupt gzip', async () => {
-    served = await serve((request) => request.connection.respond(200, 'ok'), { decompressRequest: true, maxBodySize: 500 });
+    served = await serve((request) => request.connection.respond(200, 'ok'), {
+      decompressRequest: true,
+      maxBodySize: 500,
+    });
     const bomb = gzipSync(Buffer.alloc(10_000));
-    const tooLarge = await fetchRequest(`${served.url}/`, { method: 'POST', body: bomb, headers: { 'content-encoding': 'gzip' } });
+    const tooLarge = await fetchRequest(`${served.url}/`, {
+      method: 'POST',
+      body: bomb,
+      headers: { 'content-encoding': 'gzip' },
+    });
     expect(tooLarge.statusCode).toBe(413);
     await tooLarge.body.dump();
-    const corrupt = await fetchRequest(`${served.url}/`, { method: 'POST', body: 'not gzip at all', headers: { 'content-encoding': 'gzip' } });
+    const corrupt = await fetchRequest(`${served.url}/`, {
+      method: 'POST',
+      body: 'not gzip at all',
+      headers: { 'content-encoding': 'gzip' },
+    });
     expect(corrupt.statusCode).toBe(400);
     await corrupt.body.dump();
     const fine = await fetchRequest(`${served.url}/`);
@@ -210,24 +277,38 @@ describe('request bodies', () => {
   it('without decompressRequest a gzip body reaches the application untouched', async () => {
     const zipped = gzipSync(Buffer.from('hello'));
     const seen = await capture(
-      (port) => fetchRequest(`http://127.0.0.1:${port}/`, { method: 'POST', body: zipped, headers: { 'content-encoding': 'gzip' } }).then((r) => r.body.text()),
+      (port) =>
+        fetchRequest(`http://127.0.0.1:${port}/`, {
+          method: 'POST',
+          body: zipped,
+          headers: { 'content-encoding': 'gzip' },
+        }).then((r) => r.body.text()),
       {},
-      async (request) => ({ body: Buffer.from(await request.readBody()).equals(zipped), encoding: request.headers.get('content-encoding') }),
+      async (request) => ({
+        body: Buffer.from(await request.readBody()).equals(zipped),
+        encoding: request.headers.get('content-encoding'),
+      }),
     );
     expect(seen).toEqual({ body: true, encoding: 'gzip' });
   });
 
   it('a chunked body over maxBodySize: 413 while counting, the stream throws, the server still serves', async () => {
     let thrown: unknown;
-    served = await serve(async (request) => {
-      try {
-        await request.readBody();
-        await request.connection.respond(200, 'read it');
-      } catch (error) {
-        thrown = error;
-      }
-    }, { maxBodySize: 8 });
-    const { data, closed } = await rawRequest(served.port, 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n');
+    served = await serve(
+      async (request) => {
+        try {
+          await request.readBody();
+          await request.connection.respond(200, 'read it');
+        } catch (error) {
+          thrown = error;
+        }
+      },
+      { maxBodySize: 8 },
+    );
+    const { data, closed } = await rawRequest(
+      served.port,
+      'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n',
+    );
     expect(statusOf(data)).toBe(413);
     expect(closed).toBe(true);
     expect(thrown).toMatchObject({ name: 'HTTPInputError', status: 413 });
@@ -239,43 +320,80 @@ describe('request bodies', () => {
 
 describe('xheaders and trustedDownstream', () => {
   const proxyHeaders = 'X-Forwarded-For: 203.0.113.9, 10.0.0.2, 127.0.0.1\r\nX-Forwarded-Proto: https\r\n';
-  const send = (port: number, extra = proxyHeaders) => rawRequest(port, `GET / HTTP/1.1\r\nHost: a\r\n${extra}Connection: close\r\n\r\n`);
-  const inspect = (request: HTTPServerRequest) => ({ remoteIp: request.remoteIp, protocol: request.protocol });
+  const send = (port: number, extra = proxyHeaders) =>
+    rawRequest(port, `GET / HTTP/1.1\r\nHost: a\r\n${extra}Connection: close\r\n\r\n`);
+  const inspect = (request: HTTPServerRequest) => ({
+    remoteIp: request.remoteIp,
+    protocol: request.protocol,
+  });
 
   it('ignores proxy headers by default', async () => {
-    expect(await capture((port) => send(port), {}, inspect)).toEqual({ remoteIp: '127.0.0.1', protocol: 'http' });
+    expect(await capture((port) => send(port), {}, inspect)).toEqual({
+      remoteIp: '127.0.0.1',
+      protocol: 'http',
+    });
   });
 
   it('walks X-Forwarded-For from the right past trusted hops when the peer is trusted', async () => {
-    expect(await capture((port) => send(port), { xheaders: true, trustedDownstream: ['127.0.0.1', '10.0.0.0/8'] }, inspect)).toEqual({
+    expect(
+      await capture(
+        (port) => send(port),
+        { xheaders: true, trustedDownstream: ['127.0.0.1', '10.0.0.0/8'] },
+        inspect,
+      ),
+    ).toEqual({
       remoteIp: '203.0.113.9',
       protocol: 'https',
     });
     await served?.close();
-    expect(await capture((port) => send(port), { xheaders: true }, inspect)).toEqual({ remoteIp: '10.0.0.2', protocol: 'https' });
+    expect(await capture((port) => send(port), { xheaders: true }, inspect)).toEqual({
+      remoteIp: '10.0.0.2',
+      protocol: 'https',
+    });
   });
 
   it('ignores proxy headers from an untrusted peer even with xheaders', async () => {
-    expect(await capture((port) => send(port), { xheaders: true, trustedDownstream: ['10.0.0.0/8', '::1'] }, inspect)).toEqual({
+    expect(
+      await capture(
+        (port) => send(port),
+        { xheaders: true, trustedDownstream: ['10.0.0.0/8', '::1'] },
+        inspect,
+      ),
+    ).toEqual({
       remoteIp: '127.0.0.1',
       protocol: 'http',
     });
   });
 
   it('X-Real-Ip overrides; X-Scheme wins over X-Forwarded-Proto; only http/https accepted; invalid IPs ignored', async () => {
-    expect(await capture((port) => send(port, 'X-Real-Ip: 2001:db8::1\r\nX-Scheme: https\r\nX-Forwarded-Proto: http\r\n'), { xheaders: true }, inspect)).toEqual({
+    expect(
+      await capture(
+        (port) => send(port, 'X-Real-Ip: 2001:db8::1\r\nX-Scheme: https\r\nX-Forwarded-Proto: http\r\n'),
+        { xheaders: true },
+        inspect,
+      ),
+    ).toEqual({
       remoteIp: '2001:db8::1',
       protocol: 'https',
     });
     await served?.close();
-    expect(await capture((port) => send(port, 'X-Real-Ip: not-an-ip\r\nX-Forwarded-Proto: gopher\r\n'), { xheaders: true }, inspect)).toEqual({
+    expect(
+      await capture(
+        (port) => send(port, 'X-Real-Ip: not-an-ip\r\nX-Forwarded-Proto: gopher\r\n'),
+        { xheaders: true },
+        inspect,
+      ),
+    ).toEqual({
       remoteIp: '127.0.0.1',
       protocol: 'http',
     });
   });
 
   it('the protocol option forces request.protocol', async () => {
-    expect(await capture((port) => send(port, ''), { protocol: 'https' }, inspect)).toEqual({ remoteIp: '127.0.0.1', protocol: 'https' });
+    expect(await capture((port) => send(port, ''), { protocol: 'https' }, inspect)).toEqual({
+      remoteIp: '127.0.0.1',
+      protocol: 'https',
+    });
   });
 });
 
