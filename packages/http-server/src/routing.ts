@@ -86,8 +86,9 @@ export interface RuleOptions {
   name?: string;
   /**
    * Mount the target under this raw path prefix: the target receives a derived request whose `scriptName` is
-   * the prefix (appended to any outer one), which a gateway container turns into `SCRIPT_NAME` (and strips from
-   * `PATH_INFO`). The original request is never modified. Applies only when the path starts with the prefix.
+   * the prefix, which a gateway container turns into `SCRIPT_NAME` (and strips from `PATH_INFO`). Like path
+   * patterns, the prefix is the full path from the root, also inside a nested router. The original request is
+   * never modified. Applies only when the path is the prefix or continues it with `/`.
    */
   mount?: string;
 }
@@ -126,7 +127,7 @@ function withScriptName(request: HTTPServerRequest, mount: string): HTTPServerRe
   if (path !== mount && !path.startsWith(`${mount}/`)) return request;
   const derived = Object.create(request) as HTTPServerRequest;
   Object.defineProperty(derived, 'scriptName', {
-    value: (request.scriptName ?? '') + mount,
+    value: mount,
     enumerable: true,
   });
   return derived;

@@ -118,7 +118,7 @@ describe('RuleRouter', () => {
     const api = new FakeGateway();
     const router = new RuleRouter([
       new Rule(new HostMatches('api\\.example\\.com'), api),
-      new Rule('/outer/.*', new RuleRouter([new Rule('/outer/inner/.*', inner, { mount: '/inner' })]), { mount: '/outer' }),
+      new Rule('/outer/.*', new RuleRouter([new Rule('/outer/inner/.*', inner, { mount: '/outer/inner' })]), { mount: '/outer' }),
       new Rule(new AnyMatches(), (request) => request.connection.respond(200, 'fallback')),
     ]);
     served = await serve(router);
