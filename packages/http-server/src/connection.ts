@@ -9,6 +9,10 @@ import type { ServerState } from './server-state.js';
 const RESOLVED: Promise<void> = Promise.resolve();
 const DIGITS = /^\d+$/;
 
+function flushHeadersIfIdle(connection: HTTPConnection): void {
+  connection.flushIdleHeaders();
+}
+
 const IDLE = 0;
 const STREAMING = 1;
 const FINISHED = 2;
@@ -30,6 +34,7 @@ export class HTTPConnection {
   /** Bytes still allowed by the response's Content-Length; -1 when there is none or no body may be sent. */
   private remaining: number;
   private status: number;
+  private bodyStarted: boolean;
   private expectContinue: boolean;
   private abortController: AbortController | undefined;
 
@@ -45,6 +50,7 @@ export class HTTPConnection {
     this.phase = IDLE;
     this.remaining = -1;
     this.status = 0;
+    this.bodyStarted = false;
     this.expectContinue = expectContinue;
     this.abortController = undefined;
   }
@@ -96,7 +102,16 @@ export class HTTPConnection {
     this.phase = STREAMING;
     this.status = code;
     this.remaining = remaining;
-    return chunk === undefined ? RESOLVED : this.write(chunk);
+    if (chunk !== undefined) return this.write(chunk);
+    // Node holds headers until the first body write. A streaming response (server-sent events, long-poll) must
+    // show its headers at once, but one finished in this same tick should still go out in one write.
+    process.nextTick(flushHeadersIfIdle, this);
+    return RESOLVED;
+  }
+
+  /** @internal */
+  flushIdleHeaders(): void {
+    if (this.phase === STREAMING && !this.bodyStarted) this.response.flushHeaders();
   }
 
   /** Writes body bytes. Resolves when the socket can take more ('drain'); rejects once the client is gone. */
@@ -118,6 +133,7 @@ export class HTTPConnection {
       bytes = bytes.subarray(0, this.remaining);
     }
     if (bytes.length === 0) return RESOLVED;
+    this.bodyStarted = true;
     if (this.remaining >= 0) this.remaining -= bytes.length;
     if (this.response.write(bytes)) return RESOLVED;
     return this.waitForDrain();

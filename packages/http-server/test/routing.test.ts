@@ -45,8 +45,14 @@ describe('RuleRouter', () => {
   it("Tornado's shorthand: first match wins, named groups and positional groups, 404 when nothing matches", async () => {
     const matches: RouteMatch[] = [];
     const router = new RuleRouter([
-      ['/users/(?<id>[^/]+)', (request, match) => (matches.push(match), request.connection.respond(200, 'user'))],
-      [/\/files\/(.+)\/(\d+)/, (request, match) => (matches.push(match), request.connection.respond(200, 'file'))],
+      [
+        '/users/(?<id>[^/]+)',
+        (request, match) => (matches.push(match), request.connection.respond(200, 'user')),
+      ],
+      [
+        /\/files\/(.+)\/(\d+)/,
+        (request, match) => (matches.push(match), request.connection.respond(200, 'file')),
+      ],
       ['/exact', (request) => request.connection.respond(200, 'exact')],
     ]);
     served = await serve(router);
@@ -94,7 +100,8 @@ describe('RuleRouter', () => {
     const page = await fetchRequest(`${served.url}/page?x=1`);
     expect(await page.body.text()).toBe('gateway  /page');
     let rest = '';
-    for (let next = await reader.next(); !next.done; next = await reader.next()) rest += Buffer.from(next.value).toString();
+    for (let next = await reader.next(); !next.done; next = await reader.next())
+      rest += Buffer.from(next.value).toString();
     expect(rest).toBe('data: 1\n\ndata: 2\n\n');
     expect(gateway.readyCalls).toBe(1);
   });
@@ -102,12 +109,16 @@ describe('RuleRouter', () => {
   it('a mounted rule sets scriptName on a derived request and leaves the original untouched', async () => {
     const gateway = new FakeGateway();
     let original: HTTPServerRequest | undefined;
-    const router = new RuleRouter([new Rule(new PathMatches('/legacy(/.*)?'), gateway, { mount: '/legacy' })]);
+    const router = new RuleRouter([
+      new Rule(new PathMatches('/legacy(/.*)?'), gateway, { mount: '/legacy' }),
+    ]);
     served = await serve((request) => {
       original = request;
       return router.handleRequest(request);
     });
-    expect(await (await fetchRequest(`${served.url}/legacy/a/b?q=1`)).body.text()).toBe('gateway /legacy /legacy/a/b');
+    expect(await (await fetchRequest(`${served.url}/legacy/a/b?q=1`)).body.text()).toBe(
+      'gateway /legacy /legacy/a/b',
+    );
     expect(await (await fetchRequest(`${served.url}/legacy`)).body.text()).toBe('gateway /legacy /legacy');
     expect(gateway.seen[0]).toEqual({ scriptName: '/legacy', path: '/legacy/a/b', uri: '/legacy/a/b?q=1' });
     expect(original!.scriptName).toBeUndefined();
@@ -118,13 +129,20 @@ describe('RuleRouter', () => {
     const api = new FakeGateway();
     const router = new RuleRouter([
       new Rule(new HostMatches('api\\.example\\.com'), api),
-      new Rule('/outer/.*', new RuleRouter([new Rule('/outer/inner/.*', inner, { mount: '/outer/inner' })]), { mount: '/outer' }),
+      new Rule('/outer/.*', new RuleRouter([new Rule('/outer/inner/.*', inner, { mount: '/outer/inner' })]), {
+        mount: '/outer',
+      }),
       new Rule(new AnyMatches(), (request) => request.connection.respond(200, 'fallback')),
     ]);
     served = await serve(router);
-    const viaHost = await rawRequest(served.port, 'GET /anything HTTP/1.1\r\nHost: API.example.com:8080\r\nConnection: close\r\n\r\n');
+    const viaHost = await rawRequest(
+      served.port,
+      'GET /anything HTTP/1.1\r\nHost: API.example.com:8080\r\nConnection: close\r\n\r\n',
+    );
     expect(viaHost.data).toMatch(/gateway {2}\/anything$/);
-    expect(await (await fetchRequest(`${served.url}/outer/inner/x`)).body.text()).toBe('gateway /outer/inner /outer/inner/x');
+    expect(await (await fetchRequest(`${served.url}/outer/inner/x`)).body.text()).toBe(
+      'gateway /outer/inner /outer/inner/x',
+    );
     expect(await (await fetchRequest(`${served.url}/elsewhere`)).body.text()).toBe('fallback');
   });
 
@@ -137,7 +155,9 @@ describe('RuleRouter', () => {
     ]);
     await router.ready();
     expect(gateway.readyCalls).toBe(2);
-    const broken = new RuleRouter([['/x', { handleRequest() {}, ready: () => Promise.reject(new Error('cannot import app')) }]]);
+    const broken = new RuleRouter([
+      ['/x', { handleRequest() {}, ready: () => Promise.reject(new Error('cannot import app')) }],
+    ]);
     await expect(new HTTPServer(broken).listen(0, '127.0.0.1')).rejects.toThrow('cannot import app');
   });
 

@@ -15,9 +15,23 @@ function generateCertificate() {
     execFileSync(
       'openssl',
       [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-        '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-        '-keyout', join(directory, 'key.pem'), '-out', join(directory, 'cert.pem'),
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout',
+        join(directory, 'key.pem'),
+        '-out',
+        join(directory, 'cert.pem'),
       ],
       { stdio: 'ignore' },
     );
@@ -40,7 +54,11 @@ describe('TLS', () => {
         const body = await request.readBody();
         await request.connection.respond(
           200,
-          JSON.stringify({ protocol: request.protocol, url: request.fullUrl(), body: Buffer.from(body).toString() }),
+          JSON.stringify({
+            protocol: request.protocol,
+            url: request.fullUrl(),
+            body: Buffer.from(body).toString(),
+          }),
         );
       },
       { tls: credentials, logger },
