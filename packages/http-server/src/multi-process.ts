@@ -42,17 +42,28 @@ export async function startProcesses(
   let stopping = false;
 
   const address = new Promise<ListeningAddress>((resolve, reject) => {
+    let first: ListeningAddress | undefined;
+    let settledWorkers = 0;
+    // Resolves once every worker of the first batch is listening (or died trying, as long as one listens).
+    const settle = () => {
+      settledWorkers++;
+      if (settledWorkers === count) {
+        if (first === undefined) reject(new Error('every worker exited before listening'));
+        else resolve(first);
+      }
+    };
     cluster.on('listening', (worker, where) => {
+      if (listened.has(worker)) return;
       listened.add(worker);
-      resolve({ address: where.address ?? '', port: where.port ?? 0 });
+      first ??= { address: where.address ?? '', port: where.port ?? 0 };
+      settle();
     });
     cluster.on('exit', (worker, code, signal) => {
       if (stopping) return;
       const how = signal ?? `code ${code}`;
       if (!listened.has(worker)) {
         logger.error(`worker ${worker.process.pid} exited (${how}) before listening; not replacing it`);
-        if (Object.keys(cluster.workers ?? {}).length === 0)
-          reject(new Error('every worker exited before listening'));
+        settle();
         return;
       }
       if (restarts >= maxRestarts) {

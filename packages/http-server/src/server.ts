@@ -255,7 +255,7 @@ export class HTTPServer {
    * Tornado's `start(processes)`: with `1` (the default) this process listens on the bound address. With more (`0`
    * = one per CPU), the primary forks that many workers on `node:cluster`, replaces any that die, and serves no
    * requests itself; each worker (which runs the same script) listens. Resolves to the address once listening —
-   * in the primary, once the first worker listens.
+   * in the primary, once every worker of the first batch listens (it rejects if none could).
    */
   async start(processes = 1, options?: StartOptions): Promise<ListeningAddress> {
     const bound = this.bound;

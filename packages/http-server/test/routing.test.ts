@@ -47,11 +47,17 @@ describe('RuleRouter', () => {
     const router = new RuleRouter([
       [
         '/users/(?<id>[^/]+)',
-        (request, match) => (matches.push(match), request.connection.respond(200, 'user')),
+        (request, match) => {
+          matches.push(match);
+          return request.connection.respond(200, 'user');
+        },
       ],
       [
         /\/files\/(.+)\/(\d+)/,
-        (request, match) => (matches.push(match), request.connection.respond(200, 'file')),
+        (request, match) => {
+          matches.push(match);
+          return request.connection.respond(200, 'file');
+        },
       ],
       ['/exact', (request) => request.connection.respond(200, 'exact')],
     ]);
