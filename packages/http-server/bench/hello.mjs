@@ -30,7 +30,9 @@ async function tsgiServer() {
 }
 
 function wrk(port) {
-  const output = execFileSync('wrk', ['-t1', '-c50', `-d${seconds}s`, `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
+  const output = execFileSync('wrk', ['-t1', '-c50', `-d${seconds}s`, `http://127.0.0.1:${port}/`], {
+    encoding: 'utf8',
+  });
   return {
     perSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)[1]),
     requests: Number(/(\d+) requests in/.exec(output)[1]),
@@ -57,7 +59,10 @@ if (process.argv[4] === 'serve') {
       child.once('message', resolve);
       child.send('cpu');
     });
-  const results = { raw: { perSecond: [], cpuMicroseconds: [] }, tsgi: { perSecond: [], cpuMicroseconds: [] } };
+  const results = {
+    raw: { perSecond: [], cpuMicroseconds: [] },
+    tsgi: { perSecond: [], cpuMicroseconds: [] },
+  };
   for (let round = 0; round < rounds; round++) {
     for (const kind of ['raw', 'tsgi']) {
       const { port, child } = await start(kind);
@@ -71,14 +76,18 @@ if (process.argv[4] === 'serve') {
     }
   }
   const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  const ratio = (key) => results.raw[key].map((raw, index) => Number((results.tsgi[key][index] / raw).toFixed(3)));
+  const ratio = (key) =>
+    results.raw[key].map((raw, index) => Number((results.tsgi[key][index] / raw).toFixed(3)));
   console.log(
     JSON.stringify(
       {
         ...results,
         throughputRatio: { perRound: ratio('perSecond'), median: median(ratio('perSecond')) },
         // raw CPU per request divided by ours: 1.0 means no overhead.
-        cpuRatio: { perRound: ratio('cpuMicroseconds').map((r) => Number((1 / r).toFixed(3))), median: Number((1 / median(ratio('cpuMicroseconds'))).toFixed(3)) },
+        cpuRatio: {
+          perRound: ratio('cpuMicroseconds').map((r) => Number((1 / r).toFixed(3))),
+          median: Number((1 / median(ratio('cpuMicroseconds'))).toFixed(3)),
+        },
       },
       null,
       1,
