@@ -78,6 +78,7 @@ export class HTTPConnection {
     headers: readonly string[],
     chunk?: Uint8Array,
   ): Promise<void> {
+    if (this.phase === ABORTED) return Promise.reject(new StreamClosedError('the connection was closed'));
     if (this.phase !== IDLE) return Promise.reject(new Error('writeHeaders called twice'));
     if (this.clientGone()) return Promise.reject(new StreamClosedError());
     const code = startLine.code;
@@ -117,10 +118,9 @@ export class HTTPConnection {
   /** Writes body bytes. Resolves when the socket can take more ('drain'); rejects once the client is gone. */
   write(chunk: Uint8Array): Promise<void> {
     if (this.phase !== STREAMING) {
+      if (this.phase === ABORTED) return Promise.reject(new StreamClosedError('the connection was closed'));
       return Promise.reject(
-        this.phase === IDLE
-          ? new Error('write before writeHeaders')
-          : new StreamClosedError('response already ended'),
+        new Error(this.phase === IDLE ? 'write before writeHeaders' : 'write after finish'),
       );
     }
     if (this.clientGone()) return Promise.reject(new StreamClosedError());
@@ -244,6 +244,14 @@ export class HTTPConnection {
     }
   }
 
+  /** Answers `status` with a short text body and `Connection: close`; aborts if even that cannot be sent. */
+  sendError(status: number): void {
+    this.response.shouldKeepAlive = false;
+    this.respond(status, `${status}: ${STATUS_CODES[status] ?? 'Error'}\n`, ['Connection', 'close']).catch(
+      () => this.abort(),
+    );
+  }
+
   /**
    * The request body is unacceptable (too large): answers its status with `Connection: close` if nothing was sent
    * yet, else aborts. Returns the error so the body reader can throw it.
@@ -255,11 +263,7 @@ export class HTTPConnection {
       );
     }
     if (this.phase === IDLE) {
-      this.response.shouldKeepAlive = false;
-      void this.respond(error.status, `${error.status}: ${STATUS_CODES[error.status] ?? 'Error'}\n`, [
-        'Connection',
-        'close',
-      ]);
+      this.sendError(error.status);
     } else {
       this.abort();
     }

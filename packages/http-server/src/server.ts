@@ -9,7 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { readGzipBody } from './body.js';
 import type { HTTPConnection } from './connection.js';
-import { HTTPInputError } from './errors.js';
+import { HTTPInputError, StreamClosedError } from './errors.js';
 import { describeError } from './logger.js';
 import { type StartOptions, startProcesses } from './multi-process.js';
 import { type HTTPServerOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -167,20 +167,20 @@ export class HTTPServer {
         `${error.status} ${request.method} ${request.uri} (${request.remoteIp}): ${error.message}`,
       );
     }
-    request.connection.response.shouldKeepAlive = false;
-    void request.connection.respond(
-      error.status,
-      `${error.status}: ${STATUS_CODES[error.status] ?? 'Error'}\n`,
-      ['Connection', 'close'],
-    );
+    request.connection.sendError(error.status);
   }
 
   /** The callback threw or rejected: 500 if nothing was sent, else abort; always a log line. */
   private fail(request: HTTPServerRequest, error: unknown): void {
+    const connection = request.connection;
+    // A handler that stops because its client left (or its request was refused) is not an application error.
+    if (error instanceof StreamClosedError) {
+      connection.abort();
+      return;
+    }
     this.options.logger.error(
       `Uncaught exception in ${request.method} ${request.uri} (${request.remoteIp}): ${describeError(error)}`,
     );
-    const connection = request.connection;
     if (connection.closed) return;
     if (connection.headersWritten) {
       connection.abort();

@@ -224,3 +224,19 @@ describe('slowloris', () => {
     expect(closed).toBe(true);
   });
 });
+
+describe('clients that leave at once', () => {
+  it('a refused request whose client already left does not disturb the server', async () => {
+    for (let index = 0; index < 20; index++) {
+      const socket = connect(served.port, '127.0.0.1');
+      socket.on('error', () => {});
+      socket.end('GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n');
+      socket.destroy();
+      const late = connect(served.port, '127.0.0.1');
+      late.on('error', () => {});
+      late.write('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100000000\r\n\r\n', () => late.destroy());
+    }
+    await delay(200);
+    await expectServerStillAnswers();
+  });
+});
