@@ -138,6 +138,25 @@ describe('HTTPServerRequest fields', () => {
 });
 
 describe('request bodies', () => {
+  it('a request without Content-Length or Transfer-Encoding, or with Content-Length: 0, shares one empty body', async () => {
+    const bodies: (Uint8Array | undefined)[] = [];
+    const lengths: (number | undefined)[] = [];
+    served = await serve((request) => {
+      bodies.push(request.body);
+      lengths.push(request.bodyLength);
+      return request.connection.respond(200);
+    });
+    await rawRequest(
+      served.port,
+      'GET /1 HTTP/1.1\r\nHost: a\r\n\r\nPOST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+    );
+    expect(bodies).toHaveLength(2);
+    expect(bodies[0]).toBeInstanceOf(Uint8Array);
+    expect(bodies[0]!.length).toBe(0);
+    expect(bodies[1]).toBe(bodies[0]);
+    expect(lengths).toEqual([0, 0]);
+  });
+
   it('streams a Content-Length body; bodyLength is the declared length', async () => {
     const seen = await capture(
       (port) =>
