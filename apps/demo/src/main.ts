@@ -5,7 +5,7 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { closeOnSignals, HTTPServer } from '@tsgi/http-server';
-import { createDemo } from './demo-server.js';
+import { createDemo, type Demo } from './demo-server.js';
 import { demoUsage, parseDemoOptions, UsageError } from './options.js';
 
 /** How long a shutdown lets requests in flight finish. */
@@ -29,14 +29,12 @@ const options = readOptions();
 process.env.GUESTBOOK_FILE = options.guestbookFile;
 
 const processes = options.processes === 0 ? availableParallelism() : options.processes;
-// With several processes this one only supervises (node:cluster); the workers it forks run this file too.
-const demo =
-  processes !== 1 && cluster.isPrimary
-    ? {
-        server: new HTTPServer(() => undefined),
-        close: (timeoutMs: number) => demo.server.close({ timeoutMs }),
-      }
-    : createDemo(options);
+/** With several processes this one only supervises (node:cluster): the workers it forks run this file too. */
+function supervisor(): Demo {
+  const server = new HTTPServer(() => undefined);
+  return { server, close: (timeoutMs) => server.close({ timeoutMs }) };
+}
+const demo = processes !== 1 && cluster.isPrimary ? supervisor() : createDemo(options);
 demo.server.bind(options.port, options.host);
 const { address, port } = await demo.server.start(processes);
 closeOnSignals({ close: () => demo.close(gracefulTimeoutMs) }, { timeoutMs: gracefulTimeoutMs });
