@@ -25,7 +25,7 @@ export function createDemo(options: DemoOptions): Demo {
       : new InlineExecutor();
   const site = new WSGIContainer(
     options.executor === 'thread' ? { module: new URL('./app.js', import.meta.url), export: 'app' } : app,
-    { executor, serverSoftware: 'tsgi-demo' },
+    { executor, serverSoftware: 'tsgi-demo', multiprocess: options.processes !== 1 },
   );
   // Cheap pages need no thread: the legacy application is a plain function on the event loop.
   const legacyExecutor = new InlineExecutor();

@@ -14,6 +14,7 @@ import {
   ThreadPoolExecutor,
 } from '@tsgi/executors';
 import { HTTPServer, type HTTPServerOptions, type Logger } from '@tsgi/http-server';
+import { processLogger } from './process-logger.js';
 import type { ServeOptions } from './serve-options.js';
 
 /** The server was asked for something it refuses (a bad option value): a usage error, exit status 2. */
@@ -43,7 +44,8 @@ function httpServerOptions(options: ServeOptions, logger: Logger): HTTPServerOpt
     headersTimeout: options.headersTimeout,
     bodyTimeout: options.bodyTimeout,
     noKeepAlive: options.noKeepAlive,
-    accessLog: options.accessLog,
+    // The container logs each request itself (see processLogger); the server would log them twice.
+    accessLog: false,
     logger,
   };
 }
@@ -64,7 +66,10 @@ function listeningURL(scheme: string, address: string, port: number): string {
  * Serves `options.app` until SIGTERM or SIGINT. With `processes` other than 1 this process becomes the
  * primary of a `node:cluster` and the workers (which run the same command) serve.
  */
-export async function serve(options: ServeOptions, logger: Logger = console): Promise<Serving> {
+export async function serve(
+  options: ServeOptions,
+  logger: Logger = processLogger(options),
+): Promise<Serving> {
   const processes = options.processes === 0 ? availableParallelism() : options.processes;
   const primaryOfSeveral = processes !== 1 && cluster.isPrimary;
   if (primaryOfSeveral) {
@@ -84,6 +89,7 @@ export async function serve(options: ServeOptions, logger: Logger = console): Pr
           logger,
           validate: options.validate,
           debug: options.debug,
+          multiprocess: processes !== 1,
           ...(options.serverSoftware === undefined ? {} : { serverSoftware: options.serverSoftware }),
         })
       : () => undefined; // the primary's callback: never called, its workers do the serving
