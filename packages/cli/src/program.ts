@@ -1,5 +1,6 @@
 /** The `tsgi` command line, on commander: `tsgi serve <app> [options]`. */
 import { availableParallelism } from 'node:os';
+import { TrustedDownstream } from '@tsgi/http-server';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseByteSize } from './byte-size.js';
 import { parseDuration } from './duration.js';
@@ -7,7 +8,7 @@ import type { ServeOptions } from './serve-options.js';
 
 declare const __TSGI_VERSION__: string;
 
-/** Turns a parser's `RangeError` into commander's "argument is invalid" error. */
+/** Turns a parser's error into commander's "argument is invalid" error (a usage error). */
 function argument<T>(parse: (text: string) => T): (text: string) => T {
   return (text) => {
     try {
@@ -27,12 +28,15 @@ function wholeNumber(min: number, max: number): (text: string) => number {
   });
 }
 
-function list(text: string): string[] {
-  return text
+/** A comma-separated list of addresses and CIDR blocks, checked the way the server will read it. */
+const addressList = argument((text) => {
+  const entries = text
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean);
-}
+  new TrustedDownstream(entries); // throws for an entry that is neither an address nor a CIDR block
+  return entries;
+});
 
 const examples = `
 Examples:
@@ -97,7 +101,7 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
         'comma-separated proxy addresses or CIDR blocks whose X-headers are believed',
       )
         .default(['127.0.0.1', '::1'], '127.0.0.1,::1')
-        .argParser(list),
+        .argParser(addressList),
     )
     .addOption(
       new Option('--protocol <scheme>', 'force the URL scheme the application sees')

@@ -25,7 +25,7 @@ function decodeComponent(bytes: Uint8Array): string {
       const high = bytes[index + 1];
       const low = bytes[index + 2];
       if (high === undefined || low === undefined || !isHexDigit(high) || !isHexDigit(low)) {
-        throw new MalformedFormError(`a "%" at byte ${index} is not followed by two hex digits`);
+        throw new MalformedFormError('a "%" is not followed by two hex digits');
       }
       decoded[length++] = Number.parseInt(String.fromCharCode(high, low), 16);
       index += 2;
