@@ -20,7 +20,7 @@ export function page(title: string, body: string, home = '/'): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHTML(title)} · tsgi demo</title>
+<title>${escapeHTML(title === 'tsgi demo' ? title : `${title} · tsgi demo`)}</title>
 <style>
   body { font: 16px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #222; }
   nav a { margin-right: 1rem; }
