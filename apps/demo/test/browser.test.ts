@@ -107,7 +107,7 @@ describe.skipIf(skipReason !== undefined)('the demo in Chromium', () => {
     // bound is generous for a loaded machine, while on the inline executor the gap is the whole render.
     const ticks = Number(await page.locator('#ticks').textContent());
     await page.waitForFunction((seen) => Number(document.getElementById('ticks')?.textContent) > seen, ticks);
-    expect(Number.parseFloat((await page.locator('#gap').textContent()) ?? '')).toBeLessThan(4);
+    expect(Number.parseFloat((await page.locator('#gap').textContent()) ?? '')).toBeLessThan(2.5);
     await page.screenshot({ path: `${artifacts}live.png`, fullPage: true });
   });
 });
