@@ -151,9 +151,10 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
     )
     .addOption(new Option('--no-keep-alive', 'close the connection after every response'))
     .addOption(
-      new Option('--access-log', 'log every request (status, method, URI, client, time); without it only 4xx/5xx and errors are logged').default(
-        false,
-      ),
+      new Option(
+        '--access-log',
+        'log every request (status, method, URI, client, time); without it only 4xx/5xx and errors are logged',
+      ).default(false),
     )
     .addOption(
       new Option(
