@@ -1,4 +1,6 @@
 export type { Executor, ExecutorKind, ModuleReference, Work, WorkHandler, WorkPort } from './executor.js';
+// Inline executor and the process policy (container helper).
+export { InlineExecutor } from './inline-executor.js';
 export {
   importModuleExport,
   ModuleLoadError,
@@ -6,3 +8,5 @@ export {
   type ResolvedModuleReference,
   resolveModuleReference,
 } from './module-reference.js';
+export { assertExecutorSupported, ProcessExecutorRejectedError } from './process-policy.js';
+export { WorkCancelledError, WorkTimeoutError } from './work-errors.js';
