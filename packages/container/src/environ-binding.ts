@@ -164,7 +164,11 @@ export function buildEnviron(
   const body = request.body ?? new Uint8Array(0);
   let offset = 0;
   environ['wsgi.input'] = new WSGIInputStream({
-    read: (max) => (offset >= body.length ? null : body.subarray(offset, (offset += max))),
+    read: (max) => {
+      const start = offset;
+      offset += max;
+      return start >= body.length ? null : body.subarray(start, offset);
+    },
   });
   environ['wsgi.errors'] = new WSGIErrorStream(options.errors ?? console.error);
   return environ;

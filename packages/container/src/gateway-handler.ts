@@ -53,7 +53,10 @@ export async function gatewayHandler(payload: GatewayPayload, port: WorkPort): P
   let app = typeof settings.app === 'function' ? settings.app : port.loaded<WSGIApplication>(settings.app);
   if (settings.validate) {
     let wrapped = validated.get(app);
-    if (wrapped === undefined) validated.set(app, (wrapped = validator(app)));
+    if (wrapped === undefined) {
+      wrapped = validator(app);
+      validated.set(app, wrapped);
+    }
     app = wrapped;
   }
   await new GatewayResponse(payload, port).run(app);
@@ -238,7 +241,6 @@ class GatewayResponse {
 
   /** The last message: the head if it is still pending (with a computed length), the rest of the body, the end. */
   finish(): void | Promise<void> {
-    const head = this.head!;
     const chunk = this.takeBatch();
     if (!this.bodyless && this.remaining > 0 && this.remaining !== Number.POSITIVE_INFINITY) {
       this.log(
