@@ -2,13 +2,7 @@
  * `WSGIContainer`: Tornado's `tornado.wsgi.WSGIContainer` for gateway applications. Give it to `HTTPServer` or
  * to a router; each request becomes one unit of work on the executor.
  */
-import {
-  assertExecutorSupported,
-  type Executor,
-  InlineExecutor,
-  type ModuleReference,
-  resolveModuleReference,
-} from '@tsgi/executors';
+
 import {
   buildEnviron,
   type Environ,
@@ -17,7 +11,14 @@ import {
   environVariables,
   type GatewayRequest,
   type WSGIApplication,
-} from './environ-binding.js';
+} from '@tsgi/environ';
+import {
+  assertExecutorSupported,
+  type Executor,
+  InlineExecutor,
+  type ModuleReference,
+  resolveModuleReference,
+} from '@tsgi/executors';
 import { errorPage } from './error-page.js';
 import type { ContainerRequest } from './gateway-connection.js';
 import { GatewayExchange } from './gateway-exchange.js';

@@ -5,7 +5,7 @@
  *
  * Built as its own entry (`dist/gateway-handler.js`) so that worker threads can import it.
  */
-import type { WorkPort } from '@tsgi/executors';
+
 import {
   type Environ,
   type EnvironVariables,
@@ -15,7 +15,8 @@ import {
   type WSGIApplication,
   WSGIErrorStream,
   WSGIInputStream,
-} from './environ-binding.js';
+} from '@tsgi/environ';
+import type { WorkPort } from '@tsgi/executors';
 import type { GatewayMessage, HeadMessage } from './gateway-message.js';
 import { describeValue, serializeError } from './gateway-message.js';
 import { finalHeaders, parseResponseHead, type ResponseHead, statusForbidsBody } from './response-head.js';

@@ -1,5 +1,5 @@
+export type { Environ, ResponseIterable, StartResponse, WSGIApplication } from '@tsgi/environ';
 export { defaultServerSoftware, WSGIContainer, type WSGIContainerOptions } from './container.js';
-export type { Environ, ResponseIterable, StartResponse, WSGIApplication } from './environ-binding.js';
 export type { ContainerRequest, GatewayConnection } from './gateway-connection.js';
 export type { GatewayMessage } from './gateway-message.js';
 export type { Logger } from './logger.js';

@@ -1,4 +1,4 @@
-import type { GatewayRequest } from './environ-binding.js';
+import type { GatewayRequest } from '@tsgi/environ';
 
 /** Where the container logs: `console` satisfies it, and so do pino and most loggers. */
 export interface Logger {

@@ -1,5 +1,5 @@
+import { buildEnviron, type Environ, type StartResponse, type WSGIApplication } from '@tsgi/environ';
 import { describe, expect, test } from 'vitest';
-import { buildEnviron, type Environ, type StartResponse, type WSGIApplication } from './environ-binding.js';
 import { validator, WSGIValidationError } from './validator.js';
 
 const text = (value: string) => new TextEncoder().encode(value);
@@ -161,7 +161,7 @@ describe('validator: the server side', () => {
 
   test('environ.*: missing streams', () => {
     const broken = { ...environ(), 'wsgi.input': {} } as unknown as Environ;
-    expect(ruleOf(() => validator(app)(broken, serverStartResponse))).toBe('environ.wsgi.input');
+    expect(ruleOf(() => validator(app)(broken, serverStartResponse))).toBe('environ.input-stream');
   });
 
   test('server.close: close() twice; server.iterate_after_close', () => {

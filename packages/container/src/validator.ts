@@ -6,13 +6,14 @@
  */
 import {
   type Environ,
+  EnvironValidationError,
   type InputStream,
   type ResponseIterable,
   type StartResponse,
   validateEnviron,
   type WriteCallable,
   type WSGIApplication,
-} from './environ-binding.js';
+} from '@tsgi/environ';
 
 /** A broken rule of PEP 3333: `rule` names it (e.g. `start_response.headers`). */
 export class WSGIValidationError extends Error {
@@ -42,9 +43,9 @@ export function validator(app: WSGIApplication): WSGIApplication {
       `the application must be called with (environ, startResponse), got ${args.length} arguments`,
     );
     const [environ, startResponse] = args as [Environ, StartResponse];
-    checkEnviron(environ);
     check(typeof startResponse === 'function', 'server.arguments', 'startResponse must be a function');
     const state = new ValidationState(environ);
+    checkEnviron(environ, (rule, detail) => state.warn(rule, detail));
     const result = app(
       {
         ...environ,
@@ -68,22 +69,16 @@ export function validator(app: WSGIApplication): WSGIApplication {
   } as WSGIApplication;
 }
 
-function checkEnviron(environ: Environ): void {
-  check(typeof environ === 'object' && environ !== null, 'environ', 'environ must be an object');
+function checkEnviron(environ: Environ, warn: (rule: string, detail: string) => void): void {
+  let warnings: string[];
   try {
-    validateEnviron(environ);
+    warnings = validateEnviron(environ);
   } catch (error) {
-    throw new WSGIValidationError('environ', (error as Error).message);
+    if (error instanceof EnvironValidationError)
+      throw new WSGIValidationError(`environ.${error.rule}`, error.message);
+    throw error;
   }
-  const input = environ['wsgi.input'];
-  for (const method of ['read', 'readline', 'readlines'] as const) {
-    check(typeof input?.[method] === 'function', 'environ.wsgi.input', `wsgi.input must have ${method}()`);
-  }
-  check(typeof input[Symbol.iterator] === 'function', 'environ.wsgi.input', 'wsgi.input must be iterable');
-  const errors = environ['wsgi.errors'];
-  for (const method of ['write', 'writelines', 'flush'] as const) {
-    check(typeof errors?.[method] === 'function', 'environ.wsgi.errors', `wsgi.errors must have ${method}()`);
-  }
+  for (const warning of warnings) warn('environ', warning);
 }
 
 function checkedInput(input: InputStream): InputStream {
