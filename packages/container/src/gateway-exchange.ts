@@ -43,11 +43,8 @@ export class GatewayExchange {
     switch (message.type) {
       case 'head': {
         this.headersWritten = true;
-        const written = this.connection.writeHeaders(
-          { code: message.code, reason: message.reason },
-          message.headers,
-          message.chunk ?? undefined,
-        );
+        // The message has `code` and `reason`: it is the start line.
+        const written = this.connection.writeHeaders(message, message.headers, message.chunk ?? undefined);
         if (!message.end) return written;
         written.then(undefined, ignore);
         this.finish(message.code);

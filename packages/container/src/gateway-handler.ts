@@ -49,7 +49,7 @@ const slowPullMs = 1;
 const validated = new WeakMap<WSGIApplication, WSGIApplication>();
 
 /** Runs one request: the `handler` of the container's unit of work. */
-export async function gatewayHandler(payload: GatewayPayload, port: WorkPort): Promise<void> {
+export function gatewayHandler(payload: GatewayPayload, port: WorkPort): Promise<void> {
   const { settings } = payload;
   let app = typeof settings.app === 'function' ? settings.app : port.loaded<WSGIApplication>(settings.app);
   if (settings.validate) {
@@ -60,7 +60,7 @@ export async function gatewayHandler(payload: GatewayPayload, port: WorkPort): P
     }
     app = wrapped;
   }
-  await new GatewayResponse(payload, port).run(app);
+  return new GatewayResponse(payload, port).run(app);
 }
 
 /** Stops the handler's loops once the container can take no more (the client went away). */
@@ -111,8 +111,8 @@ class GatewayResponse {
     let failure: unknown = noFailure;
     try {
       result = app(this.environ, this.startResponse);
-      if (Array.isArray(result)) await this.collect(result);
-      else await this.stream(checkIterable(result));
+      if (!Array.isArray(result)) await this.stream(checkIterable(result));
+      else if (this.collect(result)) await this.settle();
     } catch (error) {
       failure = error;
     }
@@ -129,8 +129,8 @@ class GatewayResponse {
       failure = new Error('The application returned without calling startResponse');
     }
     try {
-      if (failure === noFailure) await this.finish();
-      else await this.fail(failure);
+      const sent = failure === noFailure ? this.finish() : this.fail(failure);
+      if (sent !== undefined) await sent;
     } catch {
       // The container is gone: nothing more can be said.
     }
@@ -157,24 +157,31 @@ class GatewayResponse {
    * and a `Content-Length`; a long run of writes goes out per batch.
    */
   written(chunk: unknown): void {
+    const wasEmpty = this.batchBytes === 0;
     this.take(chunk, false);
-    if (this.batchBytes > 0 && performance.now() - this.batchStart >= batchWindowMs) this.flush();
+    if (this.batchBytes === 0) return;
+    const now = performance.now();
+    if (wasEmpty) this.batchStart = now;
+    else if (now - this.batchStart >= batchWindowMs) this.flush();
   }
 
-  /** An array does not block: take it whole, so its length becomes `Content-Length` and it goes out in one write. */
-  async collect(chunks: readonly unknown[]): Promise<void> {
+  /**
+   * An array does not block: take it whole, so its length becomes `Content-Length` and it goes out in one write.
+   * Returns whether something was sent that must be awaited (a batch of 64 KiB or more).
+   */
+  collect(chunks: readonly unknown[]): boolean {
     for (const chunk of chunks) {
       this.take(chunk, false);
       if (this.complete && !this.bodyless) break;
     }
     this.lengthKnown = true;
-    await this.settle();
+    return this.pending !== null || this.sendFailed;
   }
 
   /** Any other iterable: the first chunk goes out at once; chunks produced back to back are batched. */
   async stream(iterable: Iterable<unknown>): Promise<void> {
     const iterator = iterable[Symbol.iterator]();
-    await this.settle();
+    if (this.pending !== null || this.sendFailed) await this.settle();
     while (!this.complete) {
       const pullStart = performance.now();
       const step = iterator.next();
@@ -186,7 +193,9 @@ class GatewayResponse {
       if (!this.headersSent) {
         this.take(step.value, true);
       } else {
+        const wasEmpty = this.batchBytes === 0;
         this.take(step.value, false);
+        if (wasEmpty) this.batchStart = pullStart;
         if (
           this.batchBytes > 0 &&
           (pullEnd - pullStart > slowPullMs || pullEnd - this.batchStart >= batchWindowMs)
@@ -194,7 +203,7 @@ class GatewayResponse {
           this.flush();
         }
       }
-      await this.settle();
+      if (this.pending !== null || this.sendFailed) await this.settle();
     }
   }
 
@@ -228,7 +237,6 @@ class GatewayResponse {
       this.send(this.headMessage(chunk, false, -1));
       return;
     }
-    if (this.batchBytes === 0) this.batchStart = performance.now();
     this.batch.push(chunk);
     this.batchBytes += chunk.length;
     if (this.batchBytes >= batchLimit) this.flush();
@@ -251,10 +259,10 @@ class GatewayResponse {
     }
     if (!this.headersSent) {
       const known = this.lengthKnown ? (chunk?.length ?? 0) + this.discarded : -1;
-      return this.port.send(this.headMessage(chunk, true, known), transferable(chunk));
+      return this.port.send(this.headMessage(chunk, true, known), this.transferable(chunk));
     }
     const message: GatewayMessage = chunk === null ? { type: 'end' } : { type: 'body', chunk, end: true };
-    return this.port.send(message, transferable(chunk));
+    return this.port.send(message, this.transferable(chunk));
   }
 
   fail(error: unknown): void | Promise<void> {
@@ -281,7 +289,7 @@ class GatewayResponse {
   send(message: GatewayMessage): void {
     let sent: void | Promise<void>;
     try {
-      sent = this.port.send(message, message.type === 'log' ? undefined : transferable(chunkOf(message)));
+      sent = this.port.send(message, this.transferable(chunkOf(message)));
     } catch (error) {
       this.sendFailed = true;
       throw new SendFailed('The container took no more messages', { cause: error });
@@ -302,6 +310,12 @@ class GatewayResponse {
       if (!this.settings.multithread) await yieldToEventLoop();
     }
     if (this.sendFailed) throw new SendFailed('The container took no more messages');
+  }
+
+  /** Buffers to transfer rather than copy to the container's thread (none on the event loop: nothing is copied). */
+  transferable(chunk: Uint8Array | null): readonly ArrayBuffer[] | undefined {
+    if (chunk === null || !this.settings.multithread || !ownBuffers.has(chunk.buffer)) return undefined;
+    return [chunk.buffer as ArrayBuffer];
   }
 
   log(level: 'warn' | 'error', text: string): void {
@@ -372,7 +386,4 @@ function chunkOf(message: GatewayMessage): Uint8Array | null {
  */
 const ownBuffers = new WeakSet<ArrayBufferLike>();
 
-function transferable(chunk: Uint8Array | null): readonly ArrayBuffer[] | undefined {
-  if (chunk === null || !ownBuffers.has(chunk.buffer)) return undefined;
-  return [chunk.buffer as ArrayBuffer];
-}
+

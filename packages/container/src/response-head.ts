@@ -49,9 +49,61 @@ const hopByHop = new Set([
  * standard phrase (`OK`); an unknown code without one gets an empty phrase.
  */
 export function parseResponseHead(statusLine: unknown, headers: unknown): ResponseHead {
+  const { code, reason } = parseStatus(statusLine);
+  if (!Array.isArray(headers)) {
+    throw new ResponseHeadError(`headers must be an array of [name, value] pairs, got ${typeof headers}`);
+  }
+  const flat: string[] = [];
+  let contentLength = -1;
+  let hasContentType = false;
+  let hasServer = false;
+  for (const header of headers as unknown[]) {
+    if (!Array.isArray(header) || header.length !== 2) {
+      throw new ResponseHeadError(`each header must be a [name, value] pair, got ${JSON.stringify(header)}`);
+    }
+    const [name, rawValue] = header as [string, unknown];
+    const kind = headerKind(name);
+    if (typeof rawValue !== 'string') {
+      throw new ResponseHeadError(`header ${name}: value must be a string, got ${typeof rawValue}`);
+    }
+    const value = trimSpaces(rawValue);
+    if (invalidValueCharacter.test(value)) {
+      throw new ResponseHeadError(
+        `header ${name}: value ${JSON.stringify(value)} contains CR, LF, NUL, another control character or a character above U+00FF`,
+      );
+    }
+    if (kind === contentLengthHeader) {
+      if (!/^[0-9]{1,15}$/.test(value) || (contentLength !== -1 && contentLength !== Number(value))) {
+        throw new ResponseHeadError(
+          `header Content-Length: ${JSON.stringify(value)} is not one non-negative integer`,
+        );
+      }
+      contentLength = Number(value);
+    } else if (kind === contentTypeHeader) {
+      hasContentType = true;
+    } else if (kind === serverHeader) {
+      hasServer = true;
+    }
+    flat.push(name, value);
+  }
+  return { code, reason, headers: flat, contentLength, hasContentType, hasServer };
+}
+
+interface Status {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** Applications send a handful of distinct statuses: each is parsed once (bounded: statuses are app input). */
+const statuses = new Map<string, Status>();
+const cacheLimit = 256;
+
+function parseStatus(statusLine: unknown): Status {
   if (typeof statusLine !== 'string') {
     throw new ResponseHeadError(`status must be a string like "200 OK", got ${typeof statusLine}`);
   }
+  const cached = statuses.get(statusLine);
+  if (cached !== undefined) return cached;
   const match = status.exec(statusLine);
   if (match === null) {
     throw new ResponseHeadError(
@@ -68,51 +120,43 @@ export function parseResponseHead(statusLine: unknown, headers: unknown): Respon
       `status reason ${JSON.stringify(reason)} contains a control or non-latin-1 character`,
     );
   }
-  if (!Array.isArray(headers)) {
-    throw new ResponseHeadError(`headers must be an array of [name, value] pairs, got ${typeof headers}`);
+  const parsed = { code, reason };
+  if (statuses.size < cacheLimit) statuses.set(statusLine, parsed);
+  return parsed;
+}
+
+const otherHeader = 0;
+const contentLengthHeader = 1;
+const contentTypeHeader = 2;
+const serverHeader = 3;
+/** Header names seen (valid, not hop-by-hop) → what the gateway must know about them. Bounded. */
+const headerKinds = new Map<string, number>();
+
+/** Checks a header name (throws) and classifies it. */
+function headerKind(name: unknown): number {
+  if (typeof name === 'string') {
+    const cached = headerKinds.get(name);
+    if (cached !== undefined) return cached;
   }
-  const flat: string[] = [];
-  let contentLength = -1;
-  let hasContentType = false;
-  let hasServer = false;
-  for (const header of headers as unknown[]) {
-    if (!Array.isArray(header) || header.length !== 2) {
-      throw new ResponseHeadError(`each header must be a [name, value] pair, got ${JSON.stringify(header)}`);
-    }
-    const [name, rawValue] = header as [unknown, unknown];
-    if (typeof name !== 'string' || !token.test(name)) {
-      throw new ResponseHeadError(`header name ${JSON.stringify(name)} is not an HTTP token`);
-    }
-    if (typeof rawValue !== 'string') {
-      throw new ResponseHeadError(`header ${name}: value must be a string, got ${typeof rawValue}`);
-    }
-    const value = trimSpaces(rawValue);
-    if (invalidValueCharacter.test(value)) {
-      throw new ResponseHeadError(
-        `header ${name}: value ${JSON.stringify(value)} contains CR, LF, NUL, another control character or a character above U+00FF`,
-      );
-    }
-    const lower = name.toLowerCase();
-    if (hopByHop.has(lower)) {
-      throw new ResponseHeadError(
-        `header ${name} is hop-by-hop: the server manages the connection, not the application`,
-      );
-    }
-    if (lower === 'content-length') {
-      if (!/^[0-9]{1,15}$/.test(value) || (contentLength !== -1 && contentLength !== Number(value))) {
-        throw new ResponseHeadError(
-          `header Content-Length: ${JSON.stringify(value)} is not one non-negative integer`,
-        );
-      }
-      contentLength = Number(value);
-    } else if (lower === 'content-type') {
-      hasContentType = true;
-    } else if (lower === 'server') {
-      hasServer = true;
-    }
-    flat.push(name, value);
+  if (typeof name !== 'string' || !token.test(name)) {
+    throw new ResponseHeadError(`header name ${JSON.stringify(name)} is not an HTTP token`);
   }
-  return { code, reason, headers: flat, contentLength, hasContentType, hasServer };
+  const lower = name.toLowerCase();
+  if (hopByHop.has(lower)) {
+    throw new ResponseHeadError(
+      `header ${name} is hop-by-hop: the server manages the connection, not the application`,
+    );
+  }
+  const kind =
+    lower === 'content-length'
+      ? contentLengthHeader
+      : lower === 'content-type'
+        ? contentTypeHeader
+        : lower === 'server'
+          ? serverHeader
+          : otherHeader;
+  if (headerKinds.size < cacheLimit) headerKinds.set(name, kind);
+  return kind;
 }
 
 /** Leading and trailing spaces and tabs are not part of a field value (RFC 9110 §5.5); Tornado refused them. */
