@@ -385,5 +385,3 @@ function chunkOf(message: GatewayMessage): Uint8Array | null {
  * application returned may be a constant it sends again, which a transfer would detach.
  */
 const ownBuffers = new WeakSet<ArrayBufferLike>();
-
-
