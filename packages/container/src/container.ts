@@ -19,7 +19,7 @@ import {
   type ModuleReference,
   resolveModuleReference,
 } from '@tsgi/executors';
-import { errorPage } from './error-page.js';
+import { sendErrorPage } from './error-page.js';
 import type { ContainerRequest } from './gateway-connection.js';
 import { GatewayExchange } from './gateway-exchange.js';
 import { type GatewayPayload, type GatewaySettings, gatewayHandler } from './gateway-handler.js';
@@ -183,9 +183,7 @@ export class WSGIContainer {
     const known = error instanceof EnvironError;
     const code = known ? error.status : 500;
     if (!known) this.logger.error(`Building the environ failed: ${String((error as Error)?.stack ?? error)}`);
-    const page = errorPage(code, this.#settings.serverSoftware, known ? error.message : undefined);
-    request.connection.writeHeaders(page, page.headers, page.body).then(undefined, () => {});
-    request.connection.finish();
+    sendErrorPage(request.connection, code, this.#settings.serverSoftware, known ? error.message : undefined);
     logAccess(this.logger, code, request, startedAt);
   }
 

@@ -3,7 +3,7 @@
  * the connection, answers for an application that failed, and logs.
  */
 import { isWorkCancelled } from './cancellation.js';
-import { errorPage } from './error-page.js';
+import { sendErrorPage } from './error-page.js';
 import type { ContainerRequest, GatewayConnection } from './gateway-connection.js';
 import type { GatewayMessage, SerializedError } from './gateway-message.js';
 import { serializeError } from './gateway-message.js';
@@ -91,9 +91,7 @@ export class GatewayExchange {
       this.connection.abort();
       return;
     }
-    const page = errorPage(500, serverSoftware, debug ? error.stack : undefined);
-    this.connection.writeHeaders(page, page.headers, page.body).then(undefined, ignore);
-    this.connection.finish();
+    sendErrorPage(this.connection, 500, serverSoftware, debug ? error.stack : undefined);
     logAccess(logger, 500, this.request, this.startedAt);
   }
 
@@ -105,6 +103,14 @@ export class GatewayExchange {
           `Gateway work failed after the response: ${requestSummary(this.request)}\n${describeError(error)}`,
         );
       }
+      return;
+    }
+    if (error instanceof Error && error.name === 'QueueFullError' && !this.headersWritten) {
+      // The executor refused the work at once: the server is busy, not broken.
+      this.done = true;
+      this.settings.logger.warn(`${error.message}: ${requestSummary(this.request)}`);
+      sendErrorPage(this.connection, 503, this.settings.serverSoftware);
+      logAccess(this.settings.logger, 503, this.request, this.startedAt);
       return;
     }
     if (error === undefined || isWorkCancelled(error)) {

@@ -1,7 +1,7 @@
 // Building a container (executors, module references, ready()), the environ it gives, and the request body.
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { type Executor, InlineExecutor, ProcessExecutorRejectedError } from '@tsgi/executors';
+import { type Executor, InlineExecutor, ProcessExecutorRejectedError, QueueFullError } from '@tsgi/executors';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type Environ, type WSGIApplication, WSGIContainer } from '../src/index.js';
 import { memoryLogger, rawExchange } from './helpers.js';
@@ -167,6 +167,29 @@ describe('47: connection handling', () => {
   });
 });
 
+describe('a run that fails', () => {
+  test('a full queue answers 503 at once, logged at warn', async () => {
+    const logger = memoryLogger();
+    const busy: Executor = { ...fakeExecutor('inline'), run: () => Promise.reject(new QueueFullError(4)) };
+    server = await serve(new WSGIContainer(() => [], { executor: busy, logger }));
+    const reply = await rawExchange(server.port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(reply).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    expect(logger.lines.map((line) => line.level)).toEqual(['warn', 'error']);
+  });
+
+  test('a crashed run before any output is a 500 with an error line', async () => {
+    const logger = memoryLogger();
+    const crashing: Executor = {
+      ...fakeExecutor('inline'),
+      run: () => Promise.reject(new Error('worker exited')),
+    };
+    server = await serve(new WSGIContainer(() => [], { executor: crashing, logger }));
+    const reply = await rawExchange(server.port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(reply).toMatch(/^HTTP\/1\.1 500 Internal Server Error\r\n/);
+    expect(logger.lines[0]!.text).toMatch(/GET \/ \(127\.0\.0\.1\)\n.*worker exited/s);
+  });
+});
+
 describe('timeoutMs', () => {
   test('a response held back past the timeout is aborted, close() runs and the timeout is logged', async () => {
     const logger = memoryLogger();
@@ -193,8 +216,8 @@ describe('timeoutMs', () => {
     socket.on('error', () => {});
     socket.resume();
     await new Promise((resolve) => socket.once('close', resolve));
-    expect(
-      logger.lines.some((line) => line.level === 'error' && /did not finish within 300 ms/.test(line.text)),
-    ).toBe(true);
+    expect(logger.lines.some((line) => line.level === 'error' && /longer than 300 ms/.test(line.text))).toBe(
+      true,
+    );
   });
 });

@@ -1,3 +1,10 @@
+export {
+  ExecutorClosedError,
+  QueueFullError,
+  WorkCancelledError,
+  WorkerCrashedError,
+  WorkTimeoutError,
+} from './errors.js';
 export type { Executor, ExecutorKind, ModuleReference, Work, WorkHandler, WorkPort } from './executor.js';
 // Inline executor and the process policy (container helper).
 export { InlineExecutor } from './inline-executor.js';
@@ -9,4 +16,3 @@ export {
   resolveModuleReference,
 } from './module-reference.js';
 export { assertExecutorSupported, ProcessExecutorRejectedError } from './process-policy.js';
-export { WorkCancelledError, WorkTimeoutError } from './work-errors.js';

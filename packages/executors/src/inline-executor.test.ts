@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { WorkCancelledError, WorkTimeoutError } from './errors.js';
 import type { WorkPort } from './executor.js';
 import { InlineExecutor } from './inline-executor.js';
 import { ModuleLoadError } from './module-reference.js';
-import { WorkCancelledError, WorkTimeoutError } from './work-errors.js';
 
 const handlers = fileURLToPath(new URL('../test/fixtures/handlers.mjs', import.meta.url));
 const bytes = (text: string) => new TextEncoder().encode(text);

@@ -4,9 +4,10 @@
  * (`wsgi.multithread` is false); between the chunks it sends, the handler awaits `send()`, which is where a slow
  * client holds it back.
  */
+
+import { WorkCancelledError, WorkTimeoutError } from './errors.js';
 import type { Executor, ModuleReference, Work, WorkHandler, WorkPort } from './executor.js';
 import { importModuleExport, moduleReferenceKey, resolveModuleReference } from './module-reference.js';
-import { WorkCancelledError, WorkTimeoutError } from './work-errors.js';
 
 const empty = new Uint8Array(0);
 
