@@ -5,7 +5,7 @@ import { type Executor, InlineExecutor, ProcessExecutorRejectedError, QueueFullE
 import { afterEach, describe, expect, test } from 'vitest';
 import { type Environ, type WSGIApplication, WSGIContainer } from '../src/index.js';
 import { memoryLogger, rawExchange } from './helpers.js';
-import { serve, type TestServer } from './node-adapter.js';
+import { serve, type TestServer } from './serve.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {

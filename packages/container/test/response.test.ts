@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type WSGIApplication, WSGIContainer, type WSGIContainerOptions } from '../src/index.js';
 import { memoryLogger, rawExchange } from './helpers.js';
-import { serve, type TestServer } from './node-adapter.js';
+import { serve, type TestServer } from './serve.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {

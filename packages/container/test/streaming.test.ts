@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type ContainerRequest, type WSGIApplication, WSGIContainer } from '../src/index.js';
 import { memoryLogger, sleepSync } from './helpers.js';
-import { serve, type Target, type TestServer } from './node-adapter.js';
+import { serve, type Target, type TestServer } from './serve.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {

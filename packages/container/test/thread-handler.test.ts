@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { type Executor, InlineExecutor, type Work } from '@tsgi/executors';
 import { afterEach, expect, test } from 'vitest';
 import { memoryLogger } from './helpers.js';
-import { serve, type TestServer } from './node-adapter.js';
+import { serve, type TestServer } from './serve.js';
 
 // From dist (built by `pnpm build`): a worker imports dist/gateway-handler.js, found beside dist/index.js.
 const distribution = '../dist/index.js';

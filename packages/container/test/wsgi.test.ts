@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { type Environ, type StartResponse, validator, WSGIContainer } from '../src/index.js';
 import { Barrier, memoryLogger } from './helpers.js';
-import { serve, type TestServer } from './node-adapter.js';
+import { serve, type TestServer } from './serve.js';
 
 let server: TestServer;
 let barrier: Barrier;
