@@ -21,7 +21,7 @@ import {
 } from '@tsgi/executors';
 import { sendErrorPage } from './error-page.js';
 import type { ContainerRequest } from './gateway-connection.js';
-import { GatewayExchange } from './gateway-exchange.js';
+import { type ExchangeSettings, GatewayExchange } from './gateway-exchange.js';
 import { type GatewayPayload, type GatewaySettings, gatewayHandler } from './gateway-handler.js';
 import { type Logger, logAccess } from './logger.js';
 
@@ -61,8 +61,6 @@ const gatewayHandlerReference = {
   export: 'gatewayHandler',
 };
 
-const empty = new Uint8Array(0);
-
 /**
  * Runs a PEP 3333-style gateway application for each request: `new HTTPServer(new WSGIContainer(app))`.
  *
@@ -74,10 +72,8 @@ export class WSGIContainer {
   readonly logger: Logger;
   readonly #settings: GatewaySettings;
   readonly #environOptions: EnvironOptions;
-  readonly #handler: typeof gatewayHandler | typeof gatewayHandlerReference;
+  readonly #exchangeSettings: ExchangeSettings;
   readonly #modules: ModuleReference[];
-  readonly #debug: boolean;
-  readonly #timeoutMs: number | undefined;
   #ready: Promise<void> | null = null;
   #loaded: boolean;
 
@@ -114,13 +110,18 @@ export class WSGIContainer {
       multithread: executor.multithread,
       multiprocess: options.multiprocess ?? false,
     };
-    this.#handler = inline ? gatewayHandler : gatewayHandlerReference;
     this.#modules = [];
     if (!inline) this.#modules.push(gatewayHandlerReference);
     if (typeof appSetting !== 'function') this.#modules.push(appSetting);
     this.#loaded = this.#modules.length === 0;
-    this.#debug = options.debug ?? false;
-    this.#timeoutMs = options.timeoutMs;
+    this.#exchangeSettings = {
+      logger: this.logger,
+      serverSoftware,
+      debug: options.debug ?? false,
+      handler: inline ? gatewayHandler : gatewayHandlerReference,
+      timeoutMs: options.timeoutMs,
+      passSignal: !inline,
+    };
   }
 
   /**
@@ -159,18 +160,10 @@ export class WSGIContainer {
   }
 
   async #run(request: ContainerRequest, payload: GatewayPayload, startedAt: number): Promise<void> {
-    const exchange = new GatewayExchange(this, request, startedAt);
+    const exchange = new GatewayExchange(this.#exchangeSettings, request, payload, startedAt);
     try {
       if (!this.#loaded) await this.ready();
-      await this.executor.run({
-        handler: this.#handler,
-        payload,
-        input: request.body ?? request.bodyStream ?? empty,
-        onMessage: exchange.onMessage,
-        // The inline handler learns of a departed client from a rejected write; a thread needs the signal.
-        signal: this.executor.kind === 'inline' ? undefined : request.connection.signal,
-        timeoutMs: this.#timeoutMs,
-      });
+      await this.executor.run(exchange);
     } catch (error) {
       exchange.settled(error);
       return;
@@ -185,13 +178,5 @@ export class WSGIContainer {
     if (!known) this.logger.error(`Building the environ failed: ${String((error as Error)?.stack ?? error)}`);
     sendErrorPage(request.connection, code, this.#settings.serverSoftware, known ? error.message : undefined);
     logAccess(this.logger, code, request, startedAt);
-  }
-
-  get serverSoftware(): string {
-    return this.#settings.serverSoftware;
-  }
-
-  get debug(): boolean {
-    return this.#debug;
   }
 }

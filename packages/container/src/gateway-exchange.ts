@@ -2,36 +2,64 @@
  * The container's side of one request, on the event loop: turns the gateway handler's messages into writes on
  * the connection, answers for an application that failed, and logs.
  */
+import type { Work } from '@tsgi/executors';
 import { isWorkCancelled } from './cancellation.js';
 import { sendErrorPage } from './error-page.js';
 import type { ContainerRequest, GatewayConnection } from './gateway-connection.js';
+import type { GatewayPayload } from './gateway-handler.js';
 import type { GatewayMessage, SerializedError } from './gateway-message.js';
 import { serializeError } from './gateway-message.js';
 import { type Logger, logAccess, requestSummary } from './logger.js';
 
-/** What an exchange needs from its container. */
+const empty = new Uint8Array(0);
+
+/** What an exchange needs from its container (one object per container). */
 export interface ExchangeSettings {
   readonly logger: Logger;
   readonly serverSoftware: string;
   readonly debug: boolean;
+  readonly handler: Work<GatewayPayload>['handler'];
+  readonly timeoutMs: number | undefined;
+  /**
+   * Whether the executor gets the connection's abort signal. The inline handler learns of a departed client
+   * from a rejected write, so the signal (an AbortController per request) is only made for thread executors.
+   */
+  readonly passSignal: boolean;
 }
 
-export class GatewayExchange {
+/** One request: the unit of work the executor runs, and the container's side of its messages. */
+export class GatewayExchange implements Work<GatewayPayload> {
   readonly settings: ExchangeSettings;
   readonly request: ContainerRequest;
   readonly connection: GatewayConnection;
   readonly startedAt: number;
+  readonly handler: Work<GatewayPayload>['handler'];
+  readonly payload: GatewayPayload;
+  readonly input: Uint8Array | AsyncIterable<Uint8Array>;
+  readonly signal: AbortSignal | undefined;
+  readonly timeoutMs: number | undefined;
   headersWritten = false;
   /** Finished or aborted: nothing more goes to the connection. */
   done = false;
-  /** Passed to the executor as `Work.onMessage`. */
+  /** The status the head carried (for the access line after the body). */
+  code = 200;
   readonly onMessage: (message: unknown) => void | Promise<void>;
 
-  constructor(settings: ExchangeSettings, request: ContainerRequest, startedAt: number) {
+  constructor(
+    settings: ExchangeSettings,
+    request: ContainerRequest,
+    payload: GatewayPayload,
+    startedAt: number,
+  ) {
     this.settings = settings;
     this.request = request;
     this.connection = request.connection;
     this.startedAt = startedAt;
+    this.handler = settings.handler;
+    this.payload = payload;
+    this.input = request.body ?? request.bodyStream ?? empty;
+    this.signal = settings.passSignal ? request.connection.signal : undefined;
+    this.timeoutMs = settings.timeoutMs;
     this.onMessage = (message) => this.receive(message as GatewayMessage);
   }
 
@@ -69,9 +97,6 @@ export class GatewayExchange {
         return;
     }
   }
-
-  /** The status the head carried (for the access line after the body). */
-  code = 200;
 
   finish(code: number): void {
     this.code = code;

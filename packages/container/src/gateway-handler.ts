@@ -182,9 +182,10 @@ class GatewayResponse {
   async stream(iterable: Iterable<unknown>): Promise<void> {
     const iterator = iterable[Symbol.iterator]();
     if (this.pending !== null || this.sendFailed) await this.settle();
+    let pullStart = performance.now();
     while (!this.complete) {
-      const pullStart = performance.now();
       const step = iterator.next();
+      // One clock read per pull: the end of this pull is the start of the next (what happens between is ours).
       const pullEnd = performance.now();
       if (step.done) {
         this.lengthKnown = true;
@@ -203,7 +204,11 @@ class GatewayResponse {
           this.flush();
         }
       }
-      if (this.pending !== null || this.sendFailed) await this.settle();
+      pullStart = pullEnd;
+      if (this.pending !== null || this.sendFailed) {
+        await this.settle();
+        pullStart = performance.now();
+      }
     }
   }
 
@@ -366,7 +371,9 @@ function toBytes(value: unknown): Uint8Array {
 }
 
 function join(chunks: readonly Uint8Array[], length: number): Uint8Array {
-  const joined = new Uint8Array(length);
+  // Uninitialised (every byte is written below) and never pooled: the buffer is the batch's own, so it can be
+  // transferred to another thread.
+  const joined = Buffer.allocUnsafeSlow(length);
   let offset = 0;
   for (const chunk of chunks) {
     joined.set(chunk, offset);
