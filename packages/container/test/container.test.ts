@@ -136,6 +136,30 @@ describe('the environ', () => {
     expect(body).toBe('hello');
   });
 
+  test('a chunked upload is read whole through wsgi.input', async () => {
+    let body = '';
+    let length: unknown = 'unset';
+    server = await serve(
+      new WSGIContainer(
+        (environ, startResponse) => {
+          length = environ.CONTENT_LENGTH;
+          body = new TextDecoder().decode(environ['wsgi.input'].read());
+          startResponse('200 OK', plain);
+          return [];
+        },
+        { logger: memoryLogger() },
+      ),
+    );
+    const reply = await rawExchange(
+      server.port,
+      'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n' +
+        '5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n',
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 200 OK/);
+    expect(body).toBe('hello world');
+    expect(length === undefined || length === '11').toBe(true);
+  });
+
   test('under a mount prefix, SCRIPT_NAME is the prefix and PATH_INFO the rest', async () => {
     server = await serve(new WSGIContainer(capture, { logger: memoryLogger() }), '/app');
     await rawExchange(server.port, 'GET /app/page HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
@@ -164,6 +188,12 @@ describe('47: connection handling', () => {
     );
     expect(two.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(2);
     expect(two).toMatch(/connection: close/i);
+    const kept = await rawExchange(
+      server.port,
+      'GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET / HTTP/1.0\r\n\r\n',
+    );
+    expect(kept.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(2);
+    expect(kept).toMatch(/connection: keep-alive/i);
   });
 });
 
