@@ -256,12 +256,6 @@ class GatewayResponse {
   /** The last message: the head if it is still pending (with a computed length), the rest of the body, the end. */
   finish(): void | Promise<void> {
     const chunk = this.takeBatch();
-    if (!this.bodyless && this.remaining > 0 && this.remaining !== Number.POSITIVE_INFINITY) {
-      this.log(
-        'error',
-        `Response body ended ${this.remaining} bytes short of its Content-Length; closing the connection`,
-      );
-    }
     if (!this.headersSent) {
       const known = this.lengthKnown ? (chunk?.length ?? 0) + this.discarded : -1;
       return this.port.send(this.headMessage(chunk, true, known), this.transferable(chunk));

@@ -31,7 +31,7 @@ const status = /^([1-9][0-9][0-9])(?: (.*))?$/s;
  * Hop-by-hop headers describe one connection, which the server owns; PEP 3333 makes sending one an application
  * error (Tornado forwarded `Transfer-Encoding: chunked` next to its own `Content-Length`, breaking framing).
  */
-const hopByHop = new Set([
+export const hopByHopHeaders: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-authenticate',
@@ -142,7 +142,7 @@ function headerKind(name: unknown): number {
     throw new ResponseHeadError(`header name ${JSON.stringify(name)} is not an HTTP token`);
   }
   const lower = name.toLowerCase();
-  if (hopByHop.has(lower)) {
+  if (hopByHopHeaders.has(lower)) {
     throw new ResponseHeadError(
       `header ${name} is hop-by-hop: the server manages the connection, not the application`,
     );

@@ -15,14 +15,18 @@ export interface TestServer {
 
 const quiet = { info() {}, warn() {}, error() {} };
 
-export async function serve(target: Target, mount?: string): Promise<TestServer> {
+export async function serve(
+  target: Target,
+  mount?: string,
+  logger: { info(text: string): void; warn(text: string): void; error(text: string): void } = quiet,
+): Promise<TestServer> {
   const handler = {
     handleRequest: (request: HTTPServerRequest): void | Promise<void> => target.handleRequest(request),
     ready: () => target.ready?.() ?? Promise.resolve(),
   };
   const server = new HTTPServer(
     mount === undefined ? handler : new RuleRouter([new Rule(`${mount}(/.*)?`, handler, { mount })]),
-    { logger: quiet },
+    { logger },
   );
   const { port } = await server.listen(0, '127.0.0.1');
   return { url: `http://127.0.0.1:${port}`, port, close: () => server.close({ timeoutMs: 0 }) };
