@@ -140,6 +140,11 @@ class GatewayResponse {
   start(status: string, headers: ReadonlyArray<readonly [string, string]>, excInfo?: unknown): WriteCallable {
     if (excInfo != null) {
       if (this.headersSent) throw excInfo;
+      // Nothing was sent: the failed response's queued body goes with its headers.
+      this.batch = [];
+      this.batchBytes = 0;
+      this.discarded = 0;
+      this.complete = false;
     } else if (this.startCalled) {
       throw new Error('startResponse() was already called; pass excInfo to replace the pending response');
     }

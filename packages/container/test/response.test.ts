@@ -342,6 +342,18 @@ describe('application errors', () => {
     expect(reply.endsWith('\r\n\r\nerr')).toBe(true);
   });
 
+  test('43: excInfo drops body data the failed response had queued with write()', async () => {
+    await start((_environ, startResponse) => {
+      const write = startResponse('200 OK', plain);
+      write(text('partial'));
+      startResponse('500 Err', plain, new Error('failed half-way'));
+      return [text('error page')];
+    });
+    const response = await fetch(server!.url);
+    expect(response.status).toBe(500);
+    expect(await response.text()).toBe('error page');
+  });
+
   test('43: excInfo after the headers were sent is re-thrown into the app and the connection is aborted', async () => {
     let rethrown: unknown;
     let closed = 0;
