@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, type ServingTsgi, serveTsgi } from './tsgi-process.js';
+import type { ListeningProcess } from '../../../test-support/listening-process.js';
+import { fixture, serveTsgi } from './tsgi-process.js';
 
 async function get(url: string, headers: Record<string, string> = {}) {
   const response = await request(url, { headers });
@@ -16,7 +17,7 @@ describe.each([
   ['inline', [], /Hello from the main thread/, /\(executor: inline\)/],
   ['thread', ['--workers', '2'], /Hello from worker thread #\d+/, /\(executor: thread, 2 workers\)/],
 ] as const)('tsgi serve --executor %s', (executor, extra, hello, banner) => {
-  let tsgi: ServingTsgi;
+  let tsgi: ListeningProcess;
   beforeAll(async () => {
     tsgi = await serveTsgi([
       `${fixture('app.mjs')}#app`,

@@ -45,14 +45,27 @@ function describeLimits(): string {
     .join(', ');
 }
 
-export function mandelbrotPNG(environ: Environ, startResponse: StartResponse): ResponseIterable {
-  let options: MandelbrotOptions;
-  try {
-    options = parseOptions(environ.QUERY_STRING);
-  } catch (error) {
-    if (!(error instanceof BadQuery)) throw error;
-    return respondError(startResponse, '400 Bad Request', `${error.message} Limits: ${describeLimits()}.`);
-  }
+/** A page drawn from the query's options; a query beyond the limits gets a 400 that lists them. */
+type MandelbrotHandler = (
+  options: MandelbrotOptions,
+  environ: Environ,
+  startResponse: StartResponse,
+) => ResponseIterable;
+
+function withOptions(handler: MandelbrotHandler) {
+  return (environ: Environ, startResponse: StartResponse): ResponseIterable => {
+    let options: MandelbrotOptions;
+    try {
+      options = parseOptions(environ.QUERY_STRING);
+    } catch (error) {
+      if (!(error instanceof BadQuery)) throw error;
+      return respondError(startResponse, '400 Bad Request', `${error.message} Limits: ${describeLimits()}.`);
+    }
+    return handler(options, environ, startResponse);
+  };
+}
+
+export const mandelbrotPNG = withOptions((options, _environ, startResponse) => {
   const started = performance.now();
   const png = encodePNG(renderMandelbrot(options));
   const milliseconds = (performance.now() - started).toFixed(1);
@@ -61,16 +74,9 @@ export function mandelbrotPNG(environ: Environ, startResponse: StartResponse): R
     ['X-Rendered-On', describeThread()],
     ['X-Render-Time', `${milliseconds}ms`],
   ]);
-}
+});
 
-export function mandelbrotPage(environ: Environ, startResponse: StartResponse): ResponseIterable {
-  let options: MandelbrotOptions;
-  try {
-    options = parseOptions(environ.QUERY_STRING);
-  } catch (error) {
-    if (!(error instanceof BadQuery)) throw error;
-    return respondError(startResponse, '400 Bad Request', `${error.message} Limits: ${describeLimits()}.`);
-  }
+export const mandelbrotPage = withOptions((options, environ, startResponse) => {
   const { width, height, iterations } = options;
   const source = `${environ.SCRIPT_NAME}/mandelbrot.png?width=${width}&height=${height}&iterations=${iterations}`;
   const input = (name: keyof MandelbrotOptions) => {
@@ -86,4 +92,4 @@ beyond them the picture answers 400.</p>
 <button type="submit">Draw</button></form>
 <p><img id="mandelbrot" src="${escapeHTML(source)}" width="${width}" height="${height}" alt="The Mandelbrot set"></p>`;
   return respondHTML(startResponse, '200 OK', page('Mandelbrot', body, `${environ.SCRIPT_NAME}/`));
-}
+});
