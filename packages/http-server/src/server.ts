@@ -173,20 +173,18 @@ export class HTTPServer {
   /** The callback threw or rejected: 500 if nothing was sent, else abort; always a log line. */
   private fail(request: HTTPServerRequest, error: unknown): void {
     const connection = request.connection;
-    // A handler that stops because its client left (or its request was refused) is not an application error.
-    if (error instanceof StreamClosedError) {
-      connection.abort();
-      return;
+    // A handler that stops because its client left, or because the server refused the request body (answered
+    // and logged already), is not an application error.
+    const clientSide = error instanceof StreamClosedError || error instanceof HTTPInputError;
+    if (!clientSide) {
+      this.options.logger.error(
+        `Uncaught exception in ${request.method} ${request.uri} (${request.remoteIp}): ${describeError(error)}`,
+      );
     }
-    this.options.logger.error(
-      `Uncaught exception in ${request.method} ${request.uri} (${request.remoteIp}): ${describeError(error)}`,
-    );
-    if (connection.closed) return;
-    if (connection.headersWritten) {
-      connection.abort();
-      return;
-    }
-    connection.respond(500, '500: Internal Server Error\n').catch(() => connection.abort());
+    if (connection.headersWritten) connection.abort();
+    else if (error instanceof HTTPInputError) connection.sendError(error.status);
+    else if (clientSide) connection.abort();
+    else connection.respond(500, '500: Internal Server Error\n').catch(() => connection.abort());
   }
 
   private onClientError(error: Error & { code?: string }, socket: Socket): void {
