@@ -250,7 +250,8 @@ export class HTTPServerRequest {
 
   /**
    * The body as it arrives: de-chunked, limited to `maxBodySize` (a larger one answers 413 and the iteration
-   * throws an `HTTPInputError`), iterated at most once. Its first pull answers `Expect: 100-continue`.
+   * throws an `HTTPInputError`), iterated at most once. Its first pull answers `Expect: 100-continue`. Throws a
+   * `StreamClosedError` if the connection closes before the body is complete.
    * `undefined` when `body` is already buffered.
    */
   get bodyStream(): AsyncIterable<Uint8Array> | undefined {
