@@ -35,6 +35,7 @@ export class HTTPConnection {
   private remaining: number;
   private status: number;
   private bodyStarted: boolean;
+  private excessDropped: boolean;
   private expectContinue: boolean;
   private abortController: AbortController | undefined;
 
@@ -51,6 +52,7 @@ export class HTTPConnection {
     this.remaining = -1;
     this.status = 0;
     this.bodyStarted = false;
+    this.excessDropped = false;
     this.expectContinue = expectContinue;
     this.abortController = undefined;
   }
@@ -126,10 +128,13 @@ export class HTTPConnection {
     if (this.clientGone()) return Promise.reject(new StreamClosedError());
     let bytes = chunk;
     if (this.remaining >= 0 && bytes.length > this.remaining) {
-      this.state.options.logger.error(
-        `${this.request.method} ${this.request.uri}: response body longer than its Content-Length; ` +
-          `${bytes.length - this.remaining} excess bytes dropped`,
-      );
+      if (!this.excessDropped) {
+        this.excessDropped = true;
+        this.state.options.logger.error(
+          `${this.request.method} ${this.request.uri}: response body longer than its Content-Length; ` +
+            'excess bytes dropped',
+        );
+      }
       bytes = bytes.subarray(0, this.remaining);
     }
     if (bytes.length === 0) return RESOLVED;
