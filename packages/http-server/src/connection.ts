@@ -176,7 +176,8 @@ export class HTTPConnection {
       this.phase = ABORTED;
       this.request.markFinished();
       this.logAccess();
-      (response.socket as (Socket & { destroySoon(): void }) | null)?.destroySoon();
+      // The connection's socket, not `response.socket`: a pipelined response may not have been given it yet.
+      (this.request.incoming.socket as Socket & { destroySoon(): void }).destroySoon();
       return;
     }
     if (this.phase === IDLE && (this.state.closing || this.state.options.noKeepAlive)) {

@@ -110,6 +110,8 @@ export class HTTPServerRequest {
       framingError = new HTTPInputError(400, `unsupported HTTP version ${incoming.httpVersion}`);
     } else if (hosts > 1) {
       framingError = new HTTPInputError(400, 'duplicate Host header');
+    } else if (hosts === 0 && incoming.httpVersionMinor === 1) {
+      framingError = new HTTPInputError(400, 'missing Host header (required by HTTP/1.1)');
     } else if (transferEncoding !== undefined) {
       if (transferEncoding.trim().toLowerCase() !== 'chunked') {
         framingError = new HTTPInputError(

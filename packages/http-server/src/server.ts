@@ -91,7 +91,9 @@ export class HTTPServer {
     );
     const nodeOptions = {
       maxHeaderSize: resolved.maxHeaderSize,
-      requireHostHeader: true,
+      // Checked by the request itself, from its header scan: node's check builds `req.headers` for every request
+      // and answers without telling anyone.
+      requireHostHeader: false,
       headersTimeout,
       requestTimeout: resolved.bodyTimeout,
       // Node checks timeouts on an interval (30 s by default): check often enough for short timeouts to hold.

@@ -103,7 +103,7 @@ const cases: [name: string, status: number, payload: string, logged: RegExp][] =
     /unsupported Transfer-Encoding/,
   ],
   ['duplicate Host', 400, 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', /duplicate Host header/],
-  ['missing Host on HTTP/1.1', 400, 'GET / HTTP/1.1\r\n\r\n', /.*/],
+  ['missing Host on HTTP/1.1', 400, 'GET / HTTP/1.1\r\n\r\n', /missing Host header/],
   [
     'oversized headers',
     431,
@@ -128,9 +128,7 @@ describe('bad input over a raw socket', () => {
     expect(closed).toBe(true);
     expect(handled.length).toBe(handledBefore);
     const newLines = served.logger.lines.slice(before);
-    if (status !== 400 || !payload.startsWith('GET / HTTP/1.1\r\n\r\n')) {
-      expect(newLines.map((line) => line.message).join('\n')).toMatch(logged);
-    }
+    expect(newLines.map((line) => line.message).join('\n')).toMatch(logged);
     await expectServerStillAnswers();
     await delay(20);
     expect(await connectionCount()).toBe(0);
