@@ -238,6 +238,26 @@ describe('errors in the callback', () => {
 });
 
 describe('backpressure and disconnects', () => {
+  it('a response streaming longer than every timeout is not cut off (timeouts are for reading requests)', async () => {
+    served = await serve(
+      async (request) => {
+        await request.connection.writeHeaders({ code: 200, reason: 'OK' }, [
+          'Content-Type',
+          'text/event-stream',
+        ]);
+        for (let index = 0; index < 6; index++) {
+          await request.connection.write(new TextEncoder().encode(`data: ${index}\n\n`));
+          await delay(250);
+        }
+        request.connection.finish();
+      },
+      { headersTimeout: 300, bodyTimeout: 400, idleConnectionTimeout: 300 },
+    );
+    const response = await fetchRequest(served.url);
+    const text = await response.body.text();
+    expect(text).toBe([0, 1, 2, 3, 4, 5].map((index) => `data: ${index}\n\n`).join(''));
+  });
+
   it('write() waits for drain, and rejects and aborts the signal once the client is gone', async () => {
     let pendingSeen = false;
     let rejection: unknown;
