@@ -282,7 +282,7 @@ export class HTTPServerRequest {
     return ((this.finishTime >= 0 ? this.finishTime : performance.now()) - this.startTime) / 1000;
   }
 
-  /** Records the end of the response (called by the connection). */
+  /** @internal Records the end of the response (called by the connection). */
   markFinished(): void {
     if (this.finishTime < 0) this.finishTime = performance.now();
   }

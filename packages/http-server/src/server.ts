@@ -172,7 +172,10 @@ export class HTTPServer {
     request.connection.sendError(error.status);
   }
 
-  /** The callback threw or rejected: 500 if nothing was sent, else abort; always a log line. */
+  /**
+   * The callback threw or rejected: 500 if nothing was sent, else abort, with an error log line — unless the
+   * error is the client's (it left, or its body was refused and answered already).
+   */
   private fail(request: HTTPServerRequest, error: unknown): void {
     const connection = request.connection;
     // A handler that stops because its client left, or because the server refused the request body (answered
