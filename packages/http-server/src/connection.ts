@@ -1,4 +1,4 @@
-import { type ServerResponse, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { logAccess } from './access-log.js';
 import type { HTTPInputError } from './errors.js';
@@ -11,6 +11,22 @@ const DIGITS = /^\d+$/;
 
 function flushHeadersIfIdle(connection: HTTPConnection): void {
   connection.flushIdleHeaders();
+}
+
+/**
+ * Lets node discard the rest of an unread request body (it stops emitting the body's data once it does), but
+ * closes the connection once more than `limit` bytes arrived for it.
+ */
+function discardAtMost(incoming: IncomingMessage, limit: number): void {
+  if (incoming.complete) return;
+  const socket = incoming.socket;
+  let discarded = 0;
+  const count = (bytes: Buffer) => {
+    discarded += bytes.length;
+    if (discarded > limit) socket.destroy();
+  };
+  socket.on('data', count);
+  incoming.once('end', () => socket.off('data', count));
 }
 
 const IDLE = 0;
@@ -184,6 +200,12 @@ export class HTTPConnection {
       response.shouldKeepAlive = false;
     }
     this.phase = FINISHED;
+    const incoming = this.request.incoming;
+    // Node reads and discards an unread body after the response so the connection can be reused; a chunked one
+    // has no declared end, so bound what is discarded the way a read body is bounded.
+    if (this.request.bodyLength === undefined && !incoming.complete) {
+      response.once('finish', () => discardAtMost(incoming, this.state.options.maxBodySize));
+    }
     response.end();
     this.request.markFinished();
     this.logAccess();

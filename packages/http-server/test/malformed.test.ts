@@ -230,3 +230,55 @@ describe('clients that leave at once', () => {
     await expectServerStillAnswers();
   });
 });
+
+describe('an unread chunked body', () => {
+  it('that is small is discarded and the connection serves the next request', async () => {
+    const quick = await serve((request) => request.connection.respond(200, `ok ${request.path}`), {
+      maxBodySize: 10_000,
+    });
+    try {
+      const { data } = await rawRequest(
+        quick.port,
+        'POST /1 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n' +
+          'GET /2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+      );
+      expect(data).toMatch(/ok \/1HTTP\/1\.1 200 OK[\s\S]*ok \/2$/);
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('is discarded after the response up to maxBodySize, then the connection is closed', async () => {
+    const quick = await serve((request) => request.connection.respond(200, 'did not read'), {
+      maxBodySize: 10_000,
+    });
+    try {
+      const result = await new Promise<{ data: string; sent: number }>((resolve) => {
+        const socket = connect(quick.port, '127.0.0.1');
+        let data = '';
+        let sent = 0;
+        const chunk = `400\r\n${'z'.repeat(0x400)}\r\n`;
+        socket.write('POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n');
+        const timer = setInterval(() => {
+          if (socket.destroyed) return;
+          socket.write(chunk);
+          sent += 0x400;
+        }, 2);
+        socket.on('data', (bytes) => {
+          data += bytes.toString('latin1');
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => {
+          clearInterval(timer);
+          resolve({ data, sent });
+        });
+      });
+      expect(statusOf(result.data)).toBe(200);
+      expect(result.data.endsWith('did not read')).toBe(true);
+      // Closed once roughly maxBodySize was discarded, not after the client gave up.
+      expect(result.sent).toBeLessThan(200_000);
+    } finally {
+      await quick.close();
+    }
+  });
+});
