@@ -18,11 +18,11 @@ import type { ServerState } from './server-state.js';
 import { TrustedDownstream } from './trusted-downstream.js';
 
 /** A native request handler: it answers through `request.connection`. */
-export type RequestCallback = (request: HTTPServerRequest) => void | Promise<void>;
+export type RequestCallback = (request: HTTPServerRequest) => unknown;
 
 /** Anything with `handleRequest` (a `WSGIContainer`, a `RuleRouter`); `ready()` is awaited by `listen()`. */
 export interface RequestHandler {
-  handleRequest(request: HTTPServerRequest): void | Promise<void>;
+  handleRequest(request: HTTPServerRequest): unknown;
   ready?(): Promise<void>;
 }
 
@@ -149,7 +149,7 @@ export class HTTPServer {
   }
 
   private run(request: HTTPServerRequest): void {
-    let result: void | Promise<void>;
+    let result: unknown;
     try {
       const callback = this.callback;
       result = typeof callback === 'function' ? callback(request) : callback.handleRequest(request);
@@ -157,9 +157,7 @@ export class HTTPServer {
       this.fail(request, error);
       return;
     }
-    if (result !== undefined && typeof result.then === 'function') {
-      result.then(undefined, (error: unknown) => this.fail(request, error));
-    }
+    if (result instanceof Promise) result.then(undefined, (error: unknown) => this.fail(request, error));
   }
 
   /** Answers a request the server will not pass on, and closes its connection. */
