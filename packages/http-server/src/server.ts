@@ -114,6 +114,12 @@ export class HTTPServer {
     this.httpServer.on('clientError', (error: Error & { code?: string }, socket: Socket) =>
       this.onClientError(error, socket),
     );
+    // Node hands CONNECT to a 'connect' listener and drops the socket without one: refuse it politely instead.
+    this.httpServer.on('connect', (request: IncomingMessage, socket: Socket) => {
+      resolved.logger.warn(`405 CONNECT ${request.url} (${socket.remoteAddress ?? 'unix'}): not a proxy`);
+      socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      (socket as Socket & { destroySoon(): void }).destroySoon();
+    });
     if (resolved.tls !== undefined) {
       this.httpServer.on('tlsClientError', (error: Error, socket: Socket) => {
         resolved.logger.warn(`TLS handshake failed (${socket.remoteAddress ?? 'unknown'}): ${error.message}`);

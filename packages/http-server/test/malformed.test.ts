@@ -102,6 +102,12 @@ const cases: [name: string, status: number, payload: string, logged: RegExp][] =
     'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n',
     /unsupported Transfer-Encoding/,
   ],
+  [
+    'CONNECT (not a proxy)',
+    405,
+    'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n',
+    /405 CONNECT example\.com:443/,
+  ],
   ['duplicate Host', 400, 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', /duplicate Host header/],
   ['missing Host on HTTP/1.1', 400, 'GET / HTTP/1.1\r\n\r\n', /missing Host header/],
   [
