@@ -406,3 +406,30 @@ describe('unix socket', () => {
     await server.close();
   });
 });
+
+describe('IPv6', () => {
+  it('serves on ::1; the IPv6 loopback peer is trusted by default for xheaders; hostName keeps brackets', async () => {
+    const { HTTPServer } = await import('../src/index.js');
+    let seen: Record<string, unknown> | undefined;
+    const server = new HTTPServer(
+      (request) => {
+        seen = {
+          remoteIp: request.remoteIp,
+          protocol: request.protocol,
+          serverIp: request.serverIp,
+          hostName: request.hostName,
+        };
+        return request.connection.respond(200);
+      },
+      { xheaders: true },
+    );
+    const { address, port } = await server.listen(0, '::1');
+    expect(address).toBe('::1');
+    const response = await fetchRequest(`http://[::1]:${port}/`, {
+      headers: { 'x-forwarded-for': '2001:db8::7', 'x-forwarded-proto': 'https' },
+    });
+    await response.body.dump();
+    await server.close();
+    expect(seen).toEqual({ remoteIp: '2001:db8::7', protocol: 'https', serverIp: '::1', hostName: '[::1]' });
+  });
+});
