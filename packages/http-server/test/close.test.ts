@@ -118,16 +118,16 @@ describe('graceful close', () => {
     stuck.write('GET /forever HTTP/1.1\r\nHost: a\r\n\r\n');
     await delay(100);
     const started = Date.now();
-    const closing = server.close({ timeoutMs: 300 });
+    const closing = server.close({ timeoutMs: 1500 });
     await idleClosed;
     // The idle connection went at once, long before the deadline.
-    expect(Date.now() - started).toBeLessThan(250);
+    expect(Date.now() - started).toBeLessThan(1000);
     await closing;
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+    expect(Date.now() - started).toBeLessThan(5000);
     await idleClosed;
     await stuckClosed;
-    expect(logger.text()).toMatch(/requests still running after 300 ms/);
+    expect(logger.text()).toMatch(/requests still running after 1500 ms/);
     // close() is idempotent.
     await server.close();
   });
