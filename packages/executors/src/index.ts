@@ -1,3 +1,10 @@
+export {
+  ExecutorClosedError,
+  QueueFullError,
+  WorkCancelledError,
+  WorkerCrashedError,
+  WorkTimeoutError,
+} from './errors.js';
 export type { Executor, ExecutorKind, ModuleReference, Work, WorkHandler, WorkPort } from './executor.js';
 export {
   importModuleExport,
@@ -6,3 +13,4 @@ export {
   type ResolvedModuleReference,
   resolveModuleReference,
 } from './module-reference.js';
+export { ThreadPoolExecutor, type ThreadPoolExecutorOptions } from './thread-pool-executor.js';
