@@ -541,7 +541,9 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   private enqueue(unit: Unit, delivery: Delivery): void {
-    if (unit.busy || unit.queue.length > 0) unit.queue.push(delivery);
+    // Work being dropped ends at once: a caller whose onMessage never settles must not hold run() open.
+    if (delivery.end && unit.dropping) this.settle(unit, delivery.error);
+    else if (unit.busy || unit.queue.length > 0) unit.queue.push(delivery);
     else this.deliver(unit, delivery);
   }
 
@@ -667,7 +669,9 @@ export class ThreadPoolExecutor implements Executor {
     }
     worker.units.clear();
     this.queue.unshift(...waiting);
-    if (!this.closing || this.queue.length > 0 || this.activeUnits > 0) this.dispatch();
+    // A crashed worker is replaced (the idle timeout trims the pool later); one that failed to start is not.
+    if (worker.ready && !worker.retiring && !this.closing) this.spawn();
+    this.dispatch();
   }
 }
 
