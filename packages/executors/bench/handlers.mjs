@@ -1,6 +1,9 @@
 // Handlers the benchmark runs on the pool: a hello response, and one that burns ~5 ms of CPU first.
 const body = new TextEncoder().encode('Hello world!');
-const headers = [['Content-Type', 'text/plain'], ['Content-Length', '12']];
+const headers = [
+  ['Content-Type', 'text/plain'],
+  ['Content-Length', '12'],
+];
 
 export function hello(_payload, port) {
   port.send({ status: 200, headers, body });

@@ -7,10 +7,19 @@ const modes = ['raw', 'inline', 'thread'];
 const results = Object.fromEntries(modes.map((mode) => [mode, []]));
 
 async function measure(mode) {
-  const child = fork(new URL('./server.mjs', import.meta.url), [mode, app, '2'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL('./server.mjs', import.meta.url), [mode, app, '2'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const port = await new Promise((resolve) => child.once('message', resolve));
   execFileSync('wrk', ['-t1', '-c', connections, '-d1s', `http://127.0.0.1:${port}/`]); // warm-up
-  const output = execFileSync('wrk', ['-t1', '-c', connections, `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}/`]).toString();
+  const output = execFileSync('wrk', [
+    '-t1',
+    '-c',
+    connections,
+    `-d${seconds}s`,
+    '--latency',
+    `http://127.0.0.1:${port}/`,
+  ]).toString();
   child.kill();
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1]);
   const p99 = /99%\s+(\S+)/.exec(output)?.[1];

@@ -1,11 +1,11 @@
 // One benchmark server: `node server.mjs <raw|inline|thread> <hello|cpu> [workers]`; prints its port.
 import { createServer } from 'node:http';
 import { ThreadPoolExecutor } from '../dist/index.js';
-import * as handlers from './handlers.mjs';
+import { cpu, hello } from './handlers.mjs';
 
 const [mode, app, workers = '2'] = process.argv.slice(2);
 const reference = new URL(`./handlers.mjs#${app}`, import.meta.url).href;
-const handler = handlers[app];
+const handler = app === 'cpu' ? cpu : hello;
 const payload = { cpuMs: 5 };
 
 function respond(res, message) {
@@ -16,8 +16,16 @@ function respond(res, message) {
 let listener;
 if (mode === 'raw') {
   listener = (_req, res) => {
-    if (app === 'cpu') handlers.cpu(payload, { send: (m) => respond(res, m) });
-    else respond(res, { status: 200, headers: [['Content-Type', 'text/plain'], ['Content-Length', '12']], body: 'Hello world!' });
+    if (app === 'cpu') cpu(payload, { send: (m) => respond(res, m) });
+    else
+      respond(res, {
+        status: 200,
+        headers: [
+          ['Content-Type', 'text/plain'],
+          ['Content-Length', '12'],
+        ],
+        body: 'Hello world!',
+      });
   };
 } else if (mode === 'inline') {
   listener = (_req, res) => handler(payload, { send: (message) => respond(res, message) });
@@ -26,7 +34,11 @@ if (mode === 'raw') {
   await pool.load([reference]);
   listener = (req, res) => {
     pool
-      .run({ handler: reference, payload: { cpuMs: 5, url: req.url }, onMessage: (message) => respond(res, message) })
+      .run({
+        handler: reference,
+        payload: { cpuMs: 5, url: req.url },
+        onMessage: (message) => respond(res, message),
+      })
       .catch((error) => {
         res.statusCode = 500;
         res.end(String(error));
@@ -34,4 +46,8 @@ if (mode === 'raw') {
   };
 }
 const server = createServer(listener);
-server.listen(0, '127.0.0.1', () => process.send?.(server.address().port) ?? console.log(server.address().port));
+server.listen(
+  0,
+  '127.0.0.1',
+  () => process.send?.(server.address().port) ?? console.log(server.address().port),
+);

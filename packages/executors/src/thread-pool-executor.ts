@@ -8,10 +8,10 @@
  */
 import { availableParallelism } from 'node:os';
 import {
-  type MessagePort,
   MessageChannel,
-  receiveMessageOnPort,
+  type MessagePort,
   type ResourceLimits,
+  receiveMessageOnPort,
   type SHARE_ENV,
   Worker,
 } from 'node:worker_threads';
@@ -31,11 +31,14 @@ import {
   Control,
   controlLength,
   deserializeError,
+  maxUnitId,
   type SerializedError,
   slotCount,
   ToMain,
   ToWorker,
   UnitState,
+  unitSlot,
+  unitSlotValue,
   type WorkerData,
 } from './thread-protocol.js';
 
@@ -45,7 +48,10 @@ export interface ThreadPoolExecutorOptions {
   readonly maxWorkers?: number;
   /** Idle workers are reaped down to this many. Default: 1. */
   readonly minWorkers?: number;
-  /** Units of work that may wait for a worker; past that `run()` rejects with `QueueFullError`. Default: `maxWorkers * 64`. */
+  /**
+   * Units of work that may wait for a thread (in the pool's queue, or held by a busy worker); past that `run()`
+   * rejects with `QueueFullError`. Default: `maxWorkers * 64`.
+   */
   readonly maxQueue?: number;
   /** A worker above `minWorkers` that stayed idle this long exits. Default: 30 000 ms (`Infinity` keeps them). */
   readonly idleTimeoutMs?: number;
@@ -65,10 +71,11 @@ export interface ThreadPoolExecutorOptions {
 }
 
 /**
- * A worker at the pool's size limit may hold this many units: the one it runs and one it starts as soon as it is
- * done, without waiting for the main thread. The waiting unit moves to any worker that falls idle first.
+ * A worker at the pool's size limit may hold this many units: the one it runs and others it starts as soon as it
+ * is done, without waiting for the main thread (a round trip per unit halves throughput). A unit waiting on a
+ * busy worker moves to any worker that falls idle first.
  */
-const unitsPerWorker = 2;
+const unitsPerWorker = 8;
 
 interface Deferred<T> {
   readonly promise: Promise<T>;
@@ -188,9 +195,15 @@ export class ThreadPoolExecutor implements Executor {
     return this.workers.length;
   }
 
-  /** Units of work waiting for a worker. */
+  /** Units of work waiting for a thread: in the pool's queue, or held by a busy worker. */
   get queueSize(): number {
-    return this.queue.length;
+    return this.waitingUnits();
+  }
+
+  private waitingUnits(): number {
+    let waiting = this.queue.length;
+    for (const worker of this.workers) if (worker.units.size > 1) waiting += worker.units.size - 1;
+    return waiting;
   }
 
   async load(modules: readonly ModuleReference[]): Promise<void> {
@@ -206,7 +219,9 @@ export class ThreadPoolExecutor implements Executor {
     // Workers already running (or starting with the previous list) import the new modules too.
     for (const worker of this.workers) {
       if (worker.retiring) continue;
-      loading.push(worker.started.promise.then(() => (fresh.length ? this.loadOn(worker, fresh) : undefined)));
+      loading.push(
+        worker.started.promise.then(() => (fresh.length ? this.loadOn(worker, fresh) : undefined)),
+      );
     }
     this.modules.push(...fresh);
     while (this.workers.length < this.maxWorkers) loading.push(this.spawn().started.promise);
@@ -241,7 +256,9 @@ export class ThreadPoolExecutor implements Executor {
     if (work.signal?.aborted) return Promise.reject(new WorkCancelledError());
     if (this.startupFailure && this.workers.length === 0) return Promise.reject(this.startupFailure);
     const worker = this.pickWorker();
-    if (!worker && this.queue.length >= this.maxQueue) return Promise.reject(new QueueFullError(this.maxQueue));
+    if (worker?.units.size !== 0 && this.waitingUnits() >= this.maxQueue) {
+      return Promise.reject(new QueueFullError(this.maxQueue));
+    }
     return new Promise<void>((resolve, reject) => {
       const unit = new Unit(
         work as Work<unknown>,
@@ -292,8 +309,12 @@ export class ThreadPoolExecutor implements Executor {
       this.workerMayBeIdle(worker);
       return;
     }
-    const slot = Control.slots + (unit.id & (slotCount - 1));
-    Atomics.compareExchange(worker.control, slot, UnitState.started, UnitState.cancelled);
+    Atomics.compareExchange(
+      worker.control,
+      unitSlot(unit.id),
+      unitSlotValue(unit.id, UnitState.started),
+      unitSlotValue(unit.id, UnitState.cancelled),
+    );
     Atomics.add(worker.control, Control.signal, 1);
     Atomics.notify(worker.control, Control.signal);
   }
@@ -369,7 +390,8 @@ export class ThreadPoolExecutor implements Executor {
         if (!unit) return;
         worker.units.delete(unit.id);
         this.finishOnWorker(unit);
-        const error = message[0] === ToMain.failed ? deserializeError(message[2] as SerializedError) : undefined;
+        const error =
+          message[0] === ToMain.failed ? deserializeError(message[2] as SerializedError) : undefined;
         this.enqueue(unit, { end: true, error });
         this.workerMayBeIdle(worker);
         return;
@@ -450,11 +472,11 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   private start(unit: Unit, worker: PoolWorker): void {
-    const id = (worker.lastUnitId = (worker.lastUnitId % 0x7fffffff) + 1);
+    const id = this.nextUnitId(worker);
     unit.worker = worker;
     unit.id = id;
     worker.units.set(id, unit);
-    Atomics.store(worker.control, Control.slots + (id & (slotCount - 1)), UnitState.dispatched);
+    Atomics.store(worker.control, unitSlot(id), unitSlotValue(id, UnitState.dispatched));
     const { input } = unit.work;
     let inputMessage: Uint8Array | boolean = false;
     if (input instanceof Uint8Array) {
@@ -480,9 +502,8 @@ export class ThreadPoolExecutor implements Executor {
     unit.timer = setTimeout(() => {
       const worker = unit.worker;
       if (unit.settled || unit.finishedOnWorker || !worker) return;
-      const state = Atomics.load(worker.control, Control.slots + (unit.id & (slotCount - 1)));
       // Still waiting behind another unit on its worker: its time starts when it does.
-      if (state === UnitState.dispatched) return this.armTimeout(unit, timeoutMs);
+      if (this.unitState(unit) === UnitState.dispatched) return this.armTimeout(unit, timeoutMs);
       worker.units.delete(unit.id);
       unit.dropping = true;
       this.settle(unit, new WorkTimeoutError(timeoutMs));
@@ -491,14 +512,32 @@ export class ThreadPoolExecutor implements Executor {
     }, timeoutMs);
   }
 
+  /**
+   * The next unit id for a worker whose slot no unit on that worker holds. A revoked unit's slot may be reused:
+   * the slot's value names the unit, so the stale one fails its compare-and-swap and is skipped.
+   */
+  private nextUnitId(worker: PoolWorker): number {
+    for (;;) {
+      worker.lastUnitId = (worker.lastUnitId % maxUnitId) + 1;
+      const id = worker.lastUnitId;
+      let free = true;
+      for (const unit of worker.units.values()) {
+        if (((unit.id ^ id) & (slotCount - 1)) === 0) free = false;
+      }
+      if (free) return id;
+    }
+  }
+
+  private unitState(unit: Unit): number {
+    return Atomics.load(unit.worker!.control, unitSlot(unit.id)) & 3;
+  }
+
   /** Takes back a unit its worker has not started. */
   private revoke(unit: Unit): boolean {
     const worker = unit.worker!;
-    const slot = Control.slots + (unit.id & (slotCount - 1));
-    if (
-      Atomics.compareExchange(worker.control, slot, UnitState.dispatched, UnitState.revoked) !==
-      UnitState.dispatched
-    ) {
+    const dispatched = unitSlotValue(unit.id, UnitState.dispatched);
+    const revoked = unitSlotValue(unit.id, UnitState.revoked);
+    if (Atomics.compareExchange(worker.control, unitSlot(unit.id), dispatched, revoked) !== dispatched) {
       return false;
     }
     worker.units.delete(unit.id);
@@ -657,8 +696,7 @@ export class ThreadPoolExecutor implements Executor {
     }
     const waiting: Unit[] = [];
     for (const unit of worker.units.values()) {
-      const state = Atomics.load(worker.control, Control.slots + (unit.id & (slotCount - 1)));
-      if (state === UnitState.dispatched) {
+      if (this.unitState(unit) === UnitState.dispatched) {
         unit.worker = undefined;
         unit.feeder = undefined;
         waiting.push(unit);

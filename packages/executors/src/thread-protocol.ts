@@ -4,8 +4,9 @@
  *
  * Messages are small arrays (`[tag, unitId, …]`) rather than objects: cheaper to clone on the hot path.
  */
-import { ModuleLoadError, type ResolvedModuleReference } from './module-reference.js';
+
 import { WorkCancelledError, WorkTimeoutError } from './errors.js';
+import { ModuleLoadError, type ResolvedModuleReference } from './module-reference.js';
 
 /** Control block fields (indexes into the `Int32Array`). */
 export const Control = {
@@ -18,13 +19,20 @@ export const Control = {
   inputState: 3,
   /** Bytes of input (or of an error message) the main thread placed in the input buffer. */
   inputLength: 4,
-  /** One `UnitState` per slot; a unit uses slot `id & (slotCount - 1)`. */
+  /** Unit slots: each holds `unitId << 2 | UnitState` for the unit assigned to it (see `unitSlot`). */
   slots: 8,
 } as const;
-export const slotCount = 8;
+/** More slots than units a worker may hold, so a live unit never has to share one. */
+export const slotCount = 16;
 export const controlLength = Control.slots + slotCount;
+/** Unit ids stay below 2^29 so that `id << 2 | state` fits an Int32. */
+export const maxUnitId = 0x1fffffff;
 
-/** A unit's slot: who moved first decides whether a unit not yet started may still be taken back. */
+/**
+ * Where a unit's state lives, and the values it moves through. Compare-and-swap on these values decides races
+ * between the threads (who moves first wins), and because each value carries the unit's id, a stale unit
+ * (revoked, its slot since given to another) can never act on a newer unit's state.
+ */
 export const UnitState = {
   dispatched: 0,
   started: 1,
@@ -33,6 +41,14 @@ export const UnitState = {
   /** Cancelled while running: the next `send()`/`read()` throws. */
   cancelled: 3,
 } as const;
+
+export function unitSlot(unitId: number): number {
+  return Control.slots + (unitId & (slotCount - 1));
+}
+
+export function unitSlotValue(unitId: number, state: number): number {
+  return (unitId << 2) | state;
+}
 
 export const InputAnswer = { filled: -1, end: -2, error: -3 } as const;
 

@@ -16,12 +16,12 @@ import {
 } from './module-reference.js';
 import { ReferenceCache } from './reference-cache.js';
 import {
-  Control,
   serializeError,
-  slotCount,
   ToMain,
   ToWorker,
   UnitState,
+  unitSlot,
+  unitSlotValue,
   type WorkerData,
 } from './thread-protocol.js';
 
@@ -80,7 +80,8 @@ function outgoingChunk(view: Uint8Array): Uint8Array {
   outgoingBytes += view.byteLength;
   if (view.byteLength >= transferThreshold) {
     const copy = new Uint8Array(view);
-    (outgoingTransfer ??= []).push(copy.buffer);
+    outgoingTransfer ??= [];
+    outgoingTransfer.push(copy.buffer);
     return copy;
   }
   return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : view.slice();
@@ -95,18 +96,28 @@ function outgoing(message: unknown): unknown {
       const value: unknown = message[index];
       if (value instanceof Uint8Array) {
         const prepared = outgoingChunk(value);
-        if (prepared !== value) (copy ??= message.slice())[index] = prepared;
+        if (prepared !== value) {
+          copy ??= message.slice();
+          copy[index] = prepared;
+        }
       }
     }
     return copy ?? message;
   }
-  if (message !== null && typeof message === 'object' && Object.getPrototypeOf(message) === Object.prototype) {
+  if (
+    message !== null &&
+    typeof message === 'object' &&
+    Object.getPrototypeOf(message) === Object.prototype
+  ) {
     let copy: Record<string, unknown> | undefined;
     for (const key in message) {
       const value = (message as Record<string, unknown>)[key];
       if (value instanceof Uint8Array) {
         const prepared = outgoingChunk(value);
-        if (prepared !== value) (copy ??= { ...(message as Record<string, unknown>) })[key] = prepared;
+        if (prepared !== value) {
+          copy ??= { ...(message as Record<string, unknown>) };
+          copy[key] = prepared;
+        }
       }
     }
     return copy ?? message;
@@ -117,15 +128,19 @@ function outgoing(message: unknown): unknown {
 class ThreadWorkPort implements WorkPort {
   private reader: BlockingInputReader | undefined;
   private inputOffset = 0;
+  private readonly slot: number;
+  private readonly cancelledValue: number;
 
   constructor(
     private readonly unitId: number,
-    private readonly slot: number,
     /** The whole body, or `true` when it streams through the input channel. */
     private readonly input: Uint8Array | boolean,
-  ) {}
+  ) {
+    this.slot = unitSlot(unitId);
+    this.cancelledValue = unitSlotValue(unitId, UnitState.cancelled);
+  }
 
-  readonly isCancelled = (): boolean => Atomics.load(control, this.slot) === UnitState.cancelled;
+  readonly isCancelled = (): boolean => Atomics.load(control, this.slot) === this.cancelledValue;
 
   get cancelled(): boolean {
     return this.isCancelled();
@@ -202,30 +217,29 @@ type LoadMessage = [typeof ToWorker.load, references: ResolvedModuleReference[]]
 
 /** Runs one unit; returns a promise only when something had to be awaited (an import, an async handler). */
 function runUnit([, unitId, reference, payload, input]: WorkMessage): Promise<void> | undefined {
-  const slot = Control.slots + (unitId & (slotCount - 1));
+  const dispatched = unitSlotValue(unitId, UnitState.dispatched);
+  const started = unitSlotValue(unitId, UnitState.started);
   // Losing this race means the main thread took the unit back (cancelled, or moved to an idle worker).
-  if (Atomics.compareExchange(control, slot, UnitState.dispatched, UnitState.started) !== UnitState.dispatched) {
+  if (Atomics.compareExchange(control, unitSlot(unitId), dispatched, started) !== dispatched)
     return undefined;
-  }
   const handler = loadedExports.get(moduleReferenceKey(reference));
   if (handler === undefined) {
     return importAll([reference]).then(
-      () => runHandler(loadedExports.get(moduleReferenceKey(reference)), unitId, slot, payload, input),
+      () => runHandler(loadedExports.get(moduleReferenceKey(reference)), unitId, payload, input),
       (error: unknown) => failed(unitId, error),
     );
   }
-  return runHandler(handler, unitId, slot, payload, input);
+  return runHandler(handler, unitId, payload, input);
 }
 
 function runHandler(
   handler: unknown,
   unitId: number,
-  slot: number,
   payload: unknown,
   input: Uint8Array | boolean,
 ): Promise<void> | undefined {
   try {
-    const result = (handler as WorkHandler)(payload, new ThreadWorkPort(unitId, slot, input));
+    const result = (handler as WorkHandler)(payload, new ThreadWorkPort(unitId, input));
     if (result && typeof (result as Promise<void>).then === 'function') {
       return (result as Promise<void>).then(
         () => finished(unitId),

@@ -36,7 +36,7 @@ afterEach(async () => {
 
 const shared = (ints: number) => new SharedArrayBuffer(ints * 4);
 const patternByte = (index: number, offset: number) => (index * 31 + offset * 7) & 0xff;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `condition` holds (the box is loaded: be generous). */
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -98,19 +98,22 @@ describe('ThreadPoolExecutor: loading', () => {
     ['a missing export', () => at('noSuchExport'), /has no export named "noSuchExport"/],
     ['an export that is not a function', () => at('notAFunction'), /is a number, not a function/],
     ['a missing file', () => join(fixtures, 'missing.mjs'), /did not load/],
-  ])('fails load() at start-up for %s, and does not respawn workers in a loop', async (_, reference, message) => {
-    const executor = pool({ maxWorkers: 2 });
-    const error = await executor.load([reference()]).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ModuleLoadError);
-    expect(String(error)).toMatch(message);
-    await sleep(300);
-    expect(executor.threadCount).toBe(0);
-    // Work after a failed start-up is refused with the same error rather than starting threads again.
-    await expect(executor.run({ handler: at('hello'), payload: null, onMessage() {} })).rejects.toBeInstanceOf(
-      ModuleLoadError,
-    );
-    expect(executor.threadCount).toBe(0);
-  });
+  ])(
+    'fails load() at start-up for %s, and does not respawn workers in a loop',
+    async (_, reference, message) => {
+      const executor = pool({ maxWorkers: 2 });
+      const error = await executor.load([reference()]).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ModuleLoadError);
+      expect(String(error)).toMatch(message);
+      await sleep(300);
+      expect(executor.threadCount).toBe(0);
+      // Work after a failed start-up is refused with the same error rather than starting threads again.
+      await expect(
+        executor.run({ handler: at('hello'), payload: null, onMessage() {} }),
+      ).rejects.toBeInstanceOf(ModuleLoadError);
+      expect(executor.threadCount).toBe(0);
+    },
+  );
 
   it('fails load() for a module with a syntax error', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'tsgi-executors-'));
@@ -122,9 +125,9 @@ describe('ThreadPoolExecutor: loading', () => {
   it('a worker started after a crash imports the modules before it takes work', async () => {
     const executor = pool({ maxWorkers: 1 });
     await executor.load([at('crash'), at('callsLoaded'), at('shout')]);
-    await expect(executor.run({ handler: at('crash'), payload: { how: 'exit' }, onMessage() {} })).rejects.toThrow(
-      WorkerCrashedError,
-    );
+    await expect(
+      executor.run({ handler: at('crash'), payload: { how: 'exit' }, onMessage() {} }),
+    ).rejects.toThrow(WorkerCrashedError);
     const answers: unknown[] = [];
     await executor.run({
       handler: at('callsLoaded'),
@@ -214,7 +217,9 @@ describe('ThreadPoolExecutor: the response streams back in order, under a credit
     await until(() => releases.length === 1);
     await sleep(200);
     expect(Atomics.load(new Int32Array(progress), 0)).toBeLessThanOrEqual(2);
-    const drain = setInterval(() => releases.splice(0).forEach((release) => release()), 1);
+    const drain = setInterval(() => {
+      for (const release of releases.splice(0)) release();
+    }, 1);
     await run;
     clearInterval(drain);
   });
@@ -231,7 +236,11 @@ describe('ThreadPoolExecutor: the response streams back in order, under a credit
       onMessage: () => stalled,
     });
     const answers: unknown[] = [];
-    await executor.run({ handler: at('hello'), payload: null, onMessage: (message) => void answers.push(message) });
+    await executor.run({
+      handler: at('hello'),
+      payload: null,
+      onMessage: (message) => void answers.push(message),
+    });
     expect(answers).toEqual(['Hello world!']);
     release();
     await first;
@@ -328,7 +337,12 @@ describe('ThreadPoolExecutor: the request body streams in on demand', () => {
       throw new Error('the client sent a broken chunk');
     }
     const progress = shared(3);
-    const run = pool().run({ handler: at('consume'), payload: { progress, readSize: 100 }, input: body(), onMessage() {} });
+    const run = pool().run({
+      handler: at('consume'),
+      payload: { progress, readSize: 100 },
+      input: body(),
+      onMessage() {},
+    });
     await expect(run).rejects.toThrow(/Reading the request body failed: the client sent a broken chunk/);
     expect(new Int32Array(progress)[2]).toBe(1);
   });
@@ -405,7 +419,12 @@ describe('ThreadPoolExecutor: cancellation', () => {
     const busy = executor.run({ handler: at('gated'), payload: { gate }, onMessage() {} });
     const pipelined = executor.run({ handler: at('hello'), payload: null, onMessage() {} });
     const controller = new AbortController();
-    const queued = executor.run({ handler: at('hello'), payload: null, signal: controller.signal, onMessage() {} });
+    const queued = executor.run({
+      handler: at('hello'),
+      payload: null,
+      signal: controller.signal,
+      onMessage() {},
+    });
     controller.abort();
     await expect(queued).rejects.toBeInstanceOf(WorkCancelledError);
     Atomics.store(new Int32Array(gate), 0, 1);
@@ -425,7 +444,11 @@ describe('ThreadPoolExecutor: failures stay with their own work', () => {
     expect(error).toBeInstanceOf(WorkTimeoutError);
     expect((error as WorkTimeoutError).timeoutMs).toBe(200);
     const answers: unknown[] = [];
-    await executor.run({ handler: at('hello'), payload: null, onMessage: (message) => void answers.push(message) });
+    await executor.run({
+      handler: at('hello'),
+      payload: null,
+      onMessage: (message) => void answers.push(message),
+    });
     expect(answers).toEqual(['Hello world!']);
     expect(executor.threadCount).toBe(1);
   });
@@ -437,9 +460,15 @@ describe('ThreadPoolExecutor: failures stay with their own work', () => {
     const executor = pool({ maxWorkers: 2 });
     await executor.load([at('crash'), at('gated')]);
     const gate = shared(2);
-    const bystander = executor.run({ handler: at('gated'), payload: { gate, answer: 'fine' }, onMessage() {} });
+    const bystander = executor.run({
+      handler: at('gated'),
+      payload: { gate, answer: 'fine' },
+      onMessage() {},
+    });
     await until(() => Atomics.load(new Int32Array(gate), 1) === 1);
-    const error = await executor.run({ handler: at('crash'), payload, onMessage() {} }).catch((e: unknown) => e);
+    const error = await executor
+      .run({ handler: at('crash'), payload, onMessage() {} })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkerCrashedError);
     expect(String((error as Error).message)).toMatch(message);
     Atomics.store(new Int32Array(gate), 0, 1);
@@ -454,49 +483,57 @@ describe('ThreadPoolExecutor: failures stay with their own work', () => {
   it('replaces a worker that runs out of memory under resourceLimits', async () => {
     const executor = pool({ maxWorkers: 1, resourceLimits: { maxOldGenerationSizeMb: 24 } });
     await executor.load([at('crash'), at('hello')]);
-    const error = await executor.run({ handler: at('crash'), payload: { how: 'oom' }, onMessage() {} }).catch((e) => e);
+    const error = await executor
+      .run({ handler: at('crash'), payload: { how: 'oom' }, onMessage() {} })
+      .catch((e) => e);
     expect(error).toBeInstanceOf(WorkerCrashedError);
     expect(String(error.message)).toMatch(/ran out of memory/);
     await executor.run({ handler: at('hello'), payload: null, onMessage() {} });
   }, 30_000);
 
   it('refuses work at once when the queue is full', async () => {
-    const executor = pool({ maxWorkers: 1, maxQueue: 1 });
+    const executor = pool({ maxWorkers: 1, maxQueue: 2 });
     await executor.load([at('gated')]);
-    const gate = shared(2);
-    const accepted = [
-      executor.run({ handler: at('gated'), payload: { gate }, onMessage() {} }),
-      // At its size limit each worker may hold one unit in waiting, and maxQueue more wait in the pool.
-      executor.run({ handler: at('gated'), payload: { gate }, onMessage() {} }),
-      executor.run({ handler: at('gated'), payload: { gate }, onMessage() {} }),
-    ];
-    const refused = executor.run({ handler: at('gated'), payload: { gate }, onMessage() {} });
-    await expect(refused).rejects.toBeInstanceOf(QueueFullError);
-    expect(executor.queueSize).toBe(1);
-    Atomics.store(new Int32Array(gate), 0, 1);
-    Atomics.notify(new Int32Array(gate), 0);
-    await Promise.all(accepted);
+    const gate = new Int32Array(shared(2));
+    try {
+      const accepted = [0, 1, 2].map(() =>
+        executor.run({ handler: at('gated'), payload: { gate: gate.buffer }, onMessage() {} }),
+      );
+      expect(executor.queueSize).toBe(2);
+      const refused = executor.run({ handler: at('gated'), payload: { gate: gate.buffer }, onMessage() {} });
+      await expect(refused).rejects.toBeInstanceOf(QueueFullError);
+      expect(executor.queueSize).toBe(2);
+      Atomics.store(gate, 0, 1);
+      Atomics.notify(gate, 0);
+      await Promise.all(accepted);
+    } finally {
+      Atomics.store(gate, 0, 1);
+      Atomics.notify(gate, 0);
+    }
   });
 });
 
 describe('ThreadPoolExecutor: concurrency', () => {
-  it.each([false, true])('runs two units at the same time (Tornado barrier, streaming %s)', async (streaming) => {
-    const executor = pool({ maxWorkers: 2 });
-    await executor.load([at('barrier')]);
-    const barrier = shared(1);
-    const bodies = await Promise.all(
-      [0, 1].map(async () => {
-        const parts: unknown[] = [];
-        await executor.run({
-          handler: at('barrier'),
-          payload: { barrier, streaming },
-          onMessage: (message) => void parts.push(message),
-        });
-        return parts.join('');
-      }),
-    );
-    expect(bodies.sort()).toEqual(['ok 0', 'ok 1']);
-  });
+  it.each([false, true])(
+    'runs two units at the same time (Tornado barrier, streaming %s)',
+    async (streaming) => {
+      const executor = pool({ maxWorkers: 2 });
+      await executor.load([at('barrier')]);
+      const barrier = shared(1);
+      const bodies = await Promise.all(
+        [0, 1].map(async () => {
+          const parts: unknown[] = [];
+          await executor.run({
+            handler: at('barrier'),
+            payload: { barrier, streaming },
+            onMessage: (message) => void parts.push(message),
+          });
+          return parts.join('');
+        }),
+      );
+      expect(bodies.sort()).toEqual(['ok 0', 'ok 1']);
+    },
+  );
 
   it('gives a unit waiting behind a long one to a worker that falls idle', async () => {
     const executor = pool({ maxWorkers: 2 });
@@ -532,7 +569,9 @@ describe('ThreadPoolExecutor: concurrency', () => {
       ticks++;
     }, 5);
     const started = performance.now();
-    await Promise.all([0, 1, 2, 3].map(() => executor.run({ handler: at('cpu'), payload: { cpuMs: 100 }, onMessage() {} })));
+    await Promise.all(
+      [0, 1, 2, 3].map(() => executor.run({ handler: at('cpu'), payload: { cpuMs: 100 }, onMessage() {} })),
+    );
     const elapsed = performance.now() - started;
     clearInterval(timer);
     expect(elapsed).toBeGreaterThanOrEqual(190);
@@ -557,7 +596,11 @@ describe('ThreadPoolExecutor: lifecycle', () => {
     await executor.load([at('cpu')]);
     expect(osThreads()).toBeGreaterThanOrEqual(baseline + 3);
     const answers: unknown[] = [];
-    const running = executor.run({ handler: at('cpu'), payload: { cpuMs: 200 }, onMessage: (m) => void answers.push(m) });
+    const running = executor.run({
+      handler: at('cpu'),
+      payload: { cpuMs: 200 },
+      onMessage: (m) => void answers.push(m),
+    });
     await sleep(20);
     await executor.close();
     await running;
@@ -589,8 +632,12 @@ describe('ThreadPoolExecutor: worker output', () => {
   it('forwards console output and warnings, even when written just before a crash or a terminate', async () => {
     const { execFile } = await import('node:child_process');
     const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
-      execFile(process.execPath, [join(fixtures, 'output-child.mjs')], { timeout: 20_000 }, (error, out, err) =>
-        error ? reject(Object.assign(error, { stderr: err })) : resolve({ stdout: out, stderr: err }),
+      execFile(
+        process.execPath,
+        [join(fixtures, 'output-child.mjs')],
+        { timeout: 20_000 },
+        (error, out, err) =>
+          error ? reject(Object.assign(error, { stderr: err })) : resolve({ stdout: out, stderr: err }),
       );
     });
     const lines = stdout.split('\n');
