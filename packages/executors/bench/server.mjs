@@ -1,4 +1,5 @@
 // One benchmark server: `node server.mjs <raw|inline|thread> <hello|cpu> [workers]`; prints its port.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { ThreadPoolExecutor } from '../dist/index.js';
 import { cpu, hello } from './handlers.mjs';
@@ -45,7 +46,25 @@ if (mode === 'raw') {
       });
   };
 }
-const server = createServer(listener);
+let requests = 0;
+const counted = (req, res) => {
+  requests++;
+  listener(req, res);
+};
+/** CPU time of the main thread alone (Linux): what limits throughput once the workers keep up. */
+function mainThreadCpuMs() {
+  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+let startCpu = 0;
+process.on('message', (command) => {
+  if (command === 'reset') {
+    requests = 0;
+    startCpu = mainThreadCpuMs();
+    process.send('reset');
+  } else if (command === 'report') process.send({ requests, mainCpuMs: mainThreadCpuMs() - startCpu });
+});
+const server = createServer(counted);
 server.listen(
   0,
   '127.0.0.1',

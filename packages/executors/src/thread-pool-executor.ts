@@ -103,6 +103,8 @@ interface PoolWorker {
   /** Units handed to this thread that it has not finished yet, in the order it runs them. */
   readonly units: Map<number, Unit>;
   readonly pendingLoads: Deferred<void>[];
+  /** Work messages waiting for this turn's `flush`. */
+  readonly outbox: unknown[][];
   ready: boolean;
   /** Ended on purpose (idle, close): its exit is not a crash. */
   retiring: boolean;
@@ -177,6 +179,7 @@ export class ThreadPoolExecutor implements Executor {
   /** Why the last worker died while starting; no worker is spawned again until the next `load()`. */
   private startupFailure: Error | undefined;
   private activeUnits = 0;
+  private flushScheduled = false;
   private drained: Deferred<void> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -348,6 +351,7 @@ export class ThreadPoolExecutor implements Executor {
       exited: deferred(),
       units: new Map(),
       pendingLoads: [],
+      outbox: [],
       ready: false,
       retiring: false,
       referenced: true,
@@ -487,16 +491,43 @@ export class ThreadPoolExecutor implements Executor {
       unit.feeder = new InputFeeder(input);
       inputMessage = true;
     }
-    try {
-      worker.port.postMessage([ToWorker.work, id, unit.reference, unit.work.payload, inputMessage]);
-    } catch (error) {
-      worker.units.delete(id);
-      this.settle(unit, error);
-      return;
+    worker.outbox.push([ToWorker.work, id, unit.reference, unit.work.payload, inputMessage]);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
     }
     if (unit.timeoutMs !== undefined && unit.timer === undefined) this.armTimeout(unit, unit.timeoutMs);
     this.updateReference(worker);
   }
+
+  /**
+   * Posts the work dispatched during this turn of the event loop, one message per worker: waking a sleeping
+   * thread costs the main thread far more than cloning the work, so requests parsed together travel together.
+   */
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    for (const worker of this.workers) {
+      if (worker.outbox.length === 0) continue;
+      const messages = worker.outbox.splice(0);
+      try {
+        worker.port.postMessage(messages.length === 1 ? messages[0] : [ToWorker.batch, messages]);
+      } catch {
+        // Some payload cannot be cloned: post one by one, and fail only the units that cannot travel.
+        for (const message of messages) {
+          try {
+            worker.port.postMessage(message);
+          } catch (error) {
+            const unit = worker.units.get(message[1] as number);
+            if (unit) {
+              worker.units.delete(unit.id);
+              this.settle(unit, error);
+            }
+          }
+        }
+        this.workerMayBeIdle(worker);
+      }
+    }
+  };
 
   private armTimeout(unit: Unit, timeoutMs: number): void {
     unit.timer = setTimeout(() => {

@@ -53,7 +53,7 @@ export function unitSlotValue(unitId: number, state: number): number {
 export const InputAnswer = { filled: -1, end: -2, error: -3 } as const;
 
 /** Main thread → worker. */
-export const ToWorker = { work: 1, load: 2 } as const;
+export const ToWorker = { work: 1, load: 2, batch: 3 } as const;
 /** Worker → main thread. */
 export const ToMain = {
   ready: 1,

@@ -214,6 +214,7 @@ type WorkMessage = [
   input: Uint8Array | boolean,
 ];
 type LoadMessage = [typeof ToWorker.load, references: ResolvedModuleReference[]];
+type BatchMessage = [typeof ToWorker.batch, messages: WorkMessage[]];
 
 /** Runs one unit; returns a promise only when something had to be awaited (an import, an async handler). */
 function runUnit([, unitId, reference, payload, input]: WorkMessage): Promise<void> | undefined {
@@ -253,15 +254,19 @@ function runHandler(
   return undefined;
 }
 
-function handle(message: WorkMessage | LoadMessage): Promise<void> | undefined {
+function handle(message: WorkMessage | LoadMessage | BatchMessage): Promise<void> | undefined {
   if (message[0] === ToWorker.work) return runUnit(message);
+  if (message[0] === ToWorker.batch) {
+    inbox.unshift(...message[1]);
+    return undefined;
+  }
   return importAll(message[1]).then(
     () => port.postMessage([ToMain.loaded]),
     (error: unknown) => port.postMessage([ToMain.loaded, serializeError(error)]),
   );
 }
 
-const inbox: (WorkMessage | LoadMessage)[] = [];
+const inbox: (WorkMessage | LoadMessage | BatchMessage)[] = [];
 let pumping = false;
 
 /**
@@ -276,7 +281,7 @@ async function pump(): Promise<void> {
       if (next === undefined) {
         const received = receiveMessageOnPort(port);
         if (received === undefined) break;
-        next = received.message as WorkMessage | LoadMessage;
+        next = received.message as WorkMessage | LoadMessage | BatchMessage;
       }
       const pending = handle(next);
       if (pending) await pending;
@@ -292,7 +297,7 @@ try {
 } catch (error) {
   port.postMessage([ToMain.ready, serializeError(error)]);
 }
-port.on('message', (message: WorkMessage | LoadMessage) => {
+port.on('message', (message: WorkMessage | LoadMessage | BatchMessage) => {
   inbox.push(message);
   if (!pumping) void pump();
 });
