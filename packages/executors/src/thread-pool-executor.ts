@@ -147,6 +147,8 @@ class Unit {
 }
 
 const workerUrl = new URL('./worker.js', import.meta.url);
+/** Workers report when a unit started as milliseconds since this (an Int32 lasts 24 days). */
+const clockBase = Date.now();
 
 /**
  * Runs units of work on worker threads. Handlers are named by module reference, imported once per worker by
@@ -306,7 +308,12 @@ export class ThreadPoolExecutor implements Executor {
       return;
     }
     unit.dropping = true;
-    if (unit.finishedOnWorker) return;
+    if (unit.finishedOnWorker) {
+      // The handler is done; only delivery was left, which no one wants now.
+      const end = unit.queue.find((delivery) => delivery.end);
+      if (end?.end) this.settle(unit, end.error);
+      return;
+    }
     if (this.revoke(unit)) {
       this.settle(unit, new WorkCancelledError());
       this.workerMayBeIdle(worker);
@@ -333,6 +340,7 @@ export class ThreadPoolExecutor implements Executor {
       modules: this.modules.slice(),
       windowMessages: this.windowMessages,
       windowBytes: this.windowBytes,
+      clockBase,
     };
     const { resourceLimits, execArgv, env } = this.options;
     const thread = new Worker(workerUrl, {
@@ -529,18 +537,21 @@ export class ThreadPoolExecutor implements Executor {
     }
   };
 
-  private armTimeout(unit: Unit, timeoutMs: number): void {
+  private armTimeout(unit: Unit, timeoutMs: number, delay = timeoutMs): void {
     unit.timer = setTimeout(() => {
       const worker = unit.worker;
-      if (unit.settled || unit.finishedOnWorker || !worker) return;
-      // Still waiting behind another unit on its worker: its time starts when it does.
-      if (this.unitState(unit) === UnitState.dispatched) return this.armTimeout(unit, timeoutMs);
+      if (unit.settled || unit.finishedOnWorker) return;
+      // Still waiting (in the queue, or behind another unit on its worker): its time starts when it does.
+      if (!worker || this.unitState(unit) === UnitState.dispatched) return this.armTimeout(unit, timeoutMs);
+      // It is its worker's running unit, so the worker's start time is its own.
+      const ranFor = Date.now() - clockBase - Atomics.load(worker.control, Control.startedAt);
+      if (ranFor < timeoutMs) return this.armTimeout(unit, timeoutMs, timeoutMs - ranFor);
       worker.units.delete(unit.id);
       unit.dropping = true;
       this.settle(unit, new WorkTimeoutError(timeoutMs));
       worker.failure ??= new WorkTimeoutError(timeoutMs);
       void worker.thread.terminate();
-    }, timeoutMs);
+    }, delay);
   }
 
   /**

@@ -19,6 +19,8 @@ export const Control = {
   inputState: 3,
   /** Bytes of input (or of an error message) the main thread placed in the input buffer. */
   inputLength: 4,
+  /** When the worker started its running unit: milliseconds since `WorkerData.clockBase`. */
+  startedAt: 5,
   /** Unit slots: each holds `unitId << 2 | UnitState` for the unit assigned to it (see `unitSlot`). */
   slots: 8,
 } as const;
@@ -73,6 +75,7 @@ export interface WorkerData {
   readonly modules: readonly ResolvedModuleReference[];
   readonly windowMessages: number;
   readonly windowBytes: number;
+  readonly clockBase: number;
 }
 
 /** An error as it crosses threads: structured clone keeps only built-in error classes. */

@@ -16,6 +16,7 @@ import {
 } from './module-reference.js';
 import { ReferenceCache } from './reference-cache.js';
 import {
+  Control,
   serializeError,
   ToMain,
   ToWorker,
@@ -25,7 +26,7 @@ import {
   type WorkerData,
 } from './thread-protocol.js';
 
-const { port, modules, windowMessages, windowBytes } = workerData as WorkerData;
+const { port, modules, windowMessages, windowBytes, clockBase } = workerData as WorkerData;
 const control = new Int32Array((workerData as WorkerData).control);
 const inputBuffer = new Uint8Array((workerData as WorkerData).input);
 const creditWindow = new CreditWindow(control, windowMessages, windowBytes);
@@ -221,8 +222,10 @@ function runUnit([, unitId, reference, payload, input]: WorkMessage): Promise<vo
   const dispatched = unitSlotValue(unitId, UnitState.dispatched);
   const started = unitSlotValue(unitId, UnitState.started);
   // Losing this race means the main thread took the unit back (cancelled, or moved to an idle worker).
-  if (Atomics.compareExchange(control, unitSlot(unitId), dispatched, started) !== dispatched)
+  if (Atomics.compareExchange(control, unitSlot(unitId), dispatched, started) !== dispatched) {
     return undefined;
+  }
+  Atomics.store(control, Control.startedAt, Date.now() - clockBase);
   const handler = loadedExports.get(moduleReferenceKey(reference));
   if (handler === undefined) {
     return importAll([reference]).then(

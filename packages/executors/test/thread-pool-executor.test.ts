@@ -413,6 +413,25 @@ describe('ThreadPoolExecutor: cancellation', () => {
     await executor.run({ handler: at('hello'), payload: null, onMessage() {} });
   });
 
+  it('settles at once when cancelled while only delivery is left', async () => {
+    const executor = pool({ maxWorkers: 1 });
+    const controller = new AbortController();
+    let delivered = 0;
+    const run = executor.run({
+      handler: at('hello'),
+      payload: null,
+      signal: controller.signal,
+      onMessage: () => {
+        delivered++;
+        return new Promise<void>(() => {});
+      },
+    });
+    await until(() => delivered === 1);
+    await sleep(50);
+    controller.abort();
+    await run;
+  });
+
   it('drops work still waiting in the queue at once', async () => {
     const executor = pool({ maxWorkers: 1, maxQueue: 10 });
     const gate = shared(2);
@@ -451,6 +470,21 @@ describe('ThreadPoolExecutor: failures stay with their own work', () => {
     });
     expect(answers).toEqual(['Hello world!']);
     expect(executor.threadCount).toBe(1);
+  });
+
+  it('counts a unit’s time from when it starts, not while it waits behind another', async () => {
+    const executor = pool({ maxWorkers: 1 });
+    await executor.load([at('cpu')]);
+    const first = executor.run({ handler: at('cpu'), payload: { cpuMs: 300 }, onMessage() {} });
+    // Waits ~300 ms behind the first, then runs 150 ms: within its 250 ms once it runs.
+    const second = executor.run({
+      handler: at('cpu'),
+      payload: { cpuMs: 150 },
+      timeoutMs: 250,
+      onMessage() {},
+    });
+    await first;
+    await second;
   });
 
   it.each([
