@@ -475,12 +475,13 @@ describe('ThreadPoolExecutor: failures stay with their own work', () => {
   it('counts a unit’s time from when it starts, not while it waits behind another', async () => {
     const executor = pool({ maxWorkers: 1 });
     await executor.load([at('cpu')]);
-    const first = executor.run({ handler: at('cpu'), payload: { cpuMs: 300 }, onMessage() {} });
-    // Waits ~300 ms behind the first, then runs 150 ms: within its 250 ms once it runs.
+    const first = executor.run({ handler: at('cpu'), payload: { cpuMs: 580 }, onMessage() {} });
+    // Waits ~580 ms behind the first, then runs 200 ms: within its 300 ms once it runs (counting from when it
+    // was handed to the worker, it would be killed at the check after 600 ms).
     const second = executor.run({
       handler: at('cpu'),
-      payload: { cpuMs: 150 },
-      timeoutMs: 250,
+      payload: { cpuMs: 200 },
+      timeoutMs: 300,
       onMessage() {},
     });
     await first;
