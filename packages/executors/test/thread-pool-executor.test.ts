@@ -47,6 +47,23 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
   }
 }
 
+/** Runs one unit of the named fixture handler and returns the messages it sent. */
+async function messagesOf(
+  executor: ThreadPoolExecutor,
+  name: string,
+  payload: unknown = null,
+  input?: Uint8Array | AsyncIterable<Uint8Array>,
+): Promise<unknown[]> {
+  const messages: unknown[] = [];
+  await executor.run({
+    handler: at(name),
+    payload,
+    input,
+    onMessage: (message) => void messages.push(message),
+  });
+  return messages;
+}
+
 /** Bytes of a message from the `stream` fixture, in whichever of its three shapes it came. */
 function chunkOf(message: unknown): Uint8Array {
   return message instanceof Uint8Array ? message : (message as { chunk: Uint8Array }).chunk;
@@ -73,13 +90,9 @@ describe('ThreadPoolExecutor: loading', () => {
     const executor = pool({ maxWorkers: 3 });
     await executor.load([at('hello'), at('callsLoaded'), at('shout')]);
     expect(executor.threadCount).toBe(3);
-    const answers: unknown[] = [];
-    await executor.run({
-      handler: at('callsLoaded'),
-      payload: { application: at('shout'), argument: 'hi' },
-      onMessage: (message) => void answers.push(message),
-    });
-    expect(answers).toEqual(['HI!']);
+    expect(await messagesOf(executor, 'callsLoaded', { application: at('shout'), argument: 'hi' })).toEqual([
+      'HI!',
+    ]);
   });
 
   it('port.loaded() refuses a module that load() was not given', async () => {
@@ -128,13 +141,9 @@ describe('ThreadPoolExecutor: loading', () => {
     await expect(
       executor.run({ handler: at('crash'), payload: { how: 'exit' }, onMessage() {} }),
     ).rejects.toThrow(WorkerCrashedError);
-    const answers: unknown[] = [];
-    await executor.run({
-      handler: at('callsLoaded'),
-      payload: { application: at('shout'), argument: 'again' },
-      onMessage: (message) => void answers.push(message),
-    });
-    expect(answers).toEqual(['AGAIN!']);
+    expect(
+      await messagesOf(executor, 'callsLoaded', { application: at('shout'), argument: 'again' }),
+    ).toEqual(['AGAIN!']);
   });
 });
 
@@ -235,13 +244,7 @@ describe('ThreadPoolExecutor: the response streams back in order, under a credit
       payload: { count: 2, size: 10, progress: shared(2) },
       onMessage: () => stalled,
     });
-    const answers: unknown[] = [];
-    await executor.run({
-      handler: at('hello'),
-      payload: null,
-      onMessage: (message) => void answers.push(message),
-    });
-    expect(answers).toEqual(['Hello world!']);
+    expect(await messagesOf(executor, 'hello', null)).toEqual(['Hello world!']);
     release();
     await first;
   });
@@ -296,14 +299,9 @@ describe('ThreadPoolExecutor: the request body streams in on demand', () => {
         expectedChecksum = (expectedChecksum + value * ((sent + offset) % 251)) % 1_000_000_007;
       }
     }
-    const answers: unknown[] = [];
-    await executor.run({
-      handler: at('consume'),
-      payload: { progress, delayMs: 50, readSize: 1024 * 1024 },
-      input: body(),
-      onMessage: (message) => void answers.push(message),
-    });
-    expect(answers).toEqual([{ bytes: total, checksum: expectedChecksum, largest: chunkSize }]);
+    expect(
+      await messagesOf(executor, 'consume', { progress, delayMs: 50, readSize: 1024 * 1024 }, body()),
+    ).toEqual([{ bytes: total, checksum: expectedChecksum, largest: chunkSize }]);
     // The main thread never held more than one chunk the worker had not read yet.
     expect(aheadMost).toBeLessThanOrEqual(chunkSize);
   }, 120_000);
@@ -311,24 +309,22 @@ describe('ThreadPoolExecutor: the request body streams in on demand', () => {
   it('reads a buffered body in pieces of the size asked for', async () => {
     const executor = pool({ maxWorkers: 1 });
     const body = new Uint8Array(10_000).map((_, index) => index % 256);
-    const answers: { bytes: number; largest: number }[] = [];
-    await executor.run({
-      handler: at('consume'),
-      payload: { progress: shared(3), readSize: 3000 },
-      input: Buffer.from(body.buffer, 0, 10_000),
-      onMessage: (message) => void answers.push(message as { bytes: number; largest: number }),
-    });
-    expect(answers[0]).toMatchObject({ bytes: 10_000, largest: 3000 });
+    expect(
+      (
+        await messagesOf(
+          executor,
+          'consume',
+          { progress: shared(3), readSize: 3000 },
+          Buffer.from(body.buffer, 0, 10_000),
+        )
+      )[0],
+    ).toMatchObject({ bytes: 10_000, largest: 3000 });
   });
 
   it('reads no body as an immediate end', async () => {
-    const answers: unknown[] = [];
-    await pool().run({
-      handler: at('consume'),
-      payload: { progress: shared(3), readSize: 100 },
-      onMessage: (message) => void answers.push(message),
-    });
-    expect(answers).toEqual([{ bytes: 0, checksum: 0, largest: 0 }]);
+    expect(await messagesOf(pool(), 'consume', { progress: shared(3), readSize: 100 })).toEqual([
+      { bytes: 0, checksum: 0, largest: 0 },
+    ]);
   });
 
   it('turns a failing body source into an error thrown by read()', async () => {
@@ -462,13 +458,7 @@ describe('ThreadPoolExecutor: failures stay with their own work', () => {
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WorkTimeoutError);
     expect((error as WorkTimeoutError).timeoutMs).toBe(200);
-    const answers: unknown[] = [];
-    await executor.run({
-      handler: at('hello'),
-      payload: null,
-      onMessage: (message) => void answers.push(message),
-    });
-    expect(answers).toEqual(['Hello world!']);
+    expect(await messagesOf(executor, 'hello', null)).toEqual(['Hello world!']);
     expect(executor.threadCount).toBe(1);
   });
 
@@ -509,9 +499,7 @@ describe('ThreadPoolExecutor: failures stay with their own work', () => {
     Atomics.store(new Int32Array(gate), 0, 1);
     Atomics.notify(new Int32Array(gate), 0);
     await bystander;
-    const answers: unknown[] = [];
-    await executor.run({ handler: at('hello'), payload: null, onMessage: (m) => void answers.push(m) });
-    expect(answers).toEqual(['Hello world!']);
+    expect(await messagesOf(executor, 'hello')).toEqual(['Hello world!']);
     await until(() => executor.threadCount === 2);
   });
 
@@ -657,9 +645,7 @@ describe('ThreadPoolExecutor: lifecycle', () => {
 
   it('starts workers on demand when run() comes before load()', async () => {
     const executor = pool({ maxWorkers: 2 });
-    const answers: unknown[] = [];
-    await executor.run({ handler: at('hello'), payload: null, onMessage: (m) => void answers.push(m) });
-    expect(answers).toEqual(['Hello world!']);
+    expect(await messagesOf(executor, 'hello')).toEqual(['Hello world!']);
   });
 });
 
