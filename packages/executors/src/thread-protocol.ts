@@ -5,7 +5,7 @@
  * Messages are small arrays (`[tag, unitId, …]`) rather than objects: cheaper to clone on the hot path.
  */
 
-import { WorkCancelledError, WorkTimeoutError } from './errors.js';
+import { WorkCancelledError } from './errors.js';
 import { ModuleLoadError, type ResolvedModuleReference } from './module-reference.js';
 
 /** Control block fields (indexes into the `Int32Array`). */
@@ -85,14 +85,20 @@ export interface SerializedError {
   readonly stack?: string | undefined;
   readonly code?: unknown;
   readonly reference?: ResolvedModuleReference | string | undefined;
-  readonly timeoutMs?: number | undefined;
 }
 
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) {
     const { name, message, stack } = error;
-    const extra = error as Error & { code?: unknown; reference?: ResolvedModuleReference | string };
-    return { name, message, stack, code: extra.code, reference: extra.reference };
+    // Only values that surely clone: the error must reach the main thread even when its extras cannot.
+    const code = (error as { code?: unknown }).code;
+    return {
+      name,
+      message,
+      stack,
+      code: typeof code === 'string' || typeof code === 'number' ? code : undefined,
+      reference: error instanceof ModuleLoadError ? error.reference : undefined,
+    };
   }
   return { name: 'Error', message: `A non-Error value was thrown: ${String(error)}` };
 }
@@ -102,8 +108,7 @@ export function deserializeError(serialized: SerializedError): Error {
   if (serialized.name === 'WorkCancelledError') error = new WorkCancelledError(serialized.message);
   else if (serialized.name === 'ModuleLoadError') {
     error = new ModuleLoadError(serialized.message, serialized.reference ?? '');
-  } else if (serialized.name === 'WorkTimeoutError') error = new WorkTimeoutError(serialized.timeoutMs ?? 0);
-  else {
+  } else {
     error = new Error(serialized.message);
     if (serialized.name !== 'Error') Object.defineProperty(error, 'name', { value: serialized.name });
     if (serialized.code !== undefined) Object.assign(error, { code: serialized.code });
