@@ -41,6 +41,7 @@ import {
   unitSlotValue,
   type WorkerData,
 } from './thread-protocol.js';
+import { Unit, type UnitOwner } from './unit.js';
 
 /** Options for `new ThreadPoolExecutor()`. */
 export interface ThreadPoolExecutorOptions {
@@ -101,7 +102,7 @@ interface PoolWorker {
   readonly started: Deferred<void>;
   readonly exited: Deferred<void>;
   /** Units handed to this thread that it has not finished yet, in the order it runs them. */
-  readonly units: Map<number, Unit>;
+  readonly units: Map<number, Unit<PoolWorker>>;
   readonly pendingLoads: Deferred<void>[];
   /** Work messages waiting for this turn's `flush`. */
   readonly outbox: unknown[][];
@@ -112,38 +113,6 @@ interface PoolWorker {
   lastUnitId: number;
   failure: Error | undefined;
   idleTimer: NodeJS.Timeout | undefined;
-}
-
-/** An item of a unit's delivery queue: a message, or the end. */
-type Delivery =
-  | { readonly message: unknown; readonly bytes: number; readonly end?: undefined }
-  | { readonly end: true; readonly error: Error | undefined };
-
-class Unit {
-  worker: PoolWorker | undefined;
-  id = 0;
-  feeder: InputFeeder | undefined;
-  timer: NodeJS.Timeout | undefined;
-  readonly queue: Delivery[] = [];
-  /** `onMessage` returned a promise that has not settled. */
-  busy = false;
-  /** The worker finished the handler; undelivered messages no longer count against its window. */
-  finishedOnWorker = false;
-  unackedMessages = 0;
-  unackedBytes = 0;
-  /** Messages are no longer delivered (cancelled, failed, timed out). */
-  dropping = false;
-  settled = false;
-  error: unknown;
-  onAbort: (() => void) | undefined;
-
-  constructor(
-    readonly work: Work<unknown>,
-    readonly reference: ResolvedModuleReference,
-    readonly timeoutMs: number | undefined,
-    readonly resolve: () => void,
-    readonly reject: (error: unknown) => void,
-  ) {}
 }
 
 const workerUrl = new URL('./worker.js', import.meta.url);
@@ -173,7 +142,7 @@ export class ThreadPoolExecutor implements Executor {
   readonly timeoutMs: number | undefined;
 
   private readonly workers: PoolWorker[] = [];
-  private readonly queue: Unit[] = [];
+  private readonly queue: Unit<PoolWorker>[] = [];
   private readonly modules: ResolvedModuleReference[] = [];
   private readonly references = new ReferenceCache();
   private readonly windowMessages: number;
@@ -184,6 +153,12 @@ export class ThreadPoolExecutor implements Executor {
   private flushScheduled = false;
   private drained: Deferred<void> | undefined;
   private closing: Promise<void> | undefined;
+  private readonly unitOwner: UnitOwner = {
+    cancel: (unit) => this.cancel(unit as Unit<PoolWorker>),
+    settled: () => {
+      if (--this.activeUnits === 0) this.drained?.resolve();
+    },
+  };
 
   constructor(private readonly options: ThreadPoolExecutorOptions = {}) {
     this.maxWorkers = Math.max(1, Math.floor(options.maxWorkers ?? availableParallelism()));
@@ -265,12 +240,13 @@ export class ThreadPoolExecutor implements Executor {
       return Promise.reject(new QueueFullError(this.maxQueue));
     }
     return new Promise<void>((resolve, reject) => {
-      const unit = new Unit(
+      const unit = new Unit<PoolWorker>(
         work as Work<unknown>,
         reference,
         work.timeoutMs ?? this.timeoutMs,
         resolve,
         reject,
+        this.unitOwner,
       );
       this.activeUnits++;
       if (work.signal) {
@@ -298,24 +274,24 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   /** Cancels a unit: takes it back if it has not started, else makes its next send/read throw. */
-  private cancel(unit: Unit): void {
+  private cancel(unit: Unit<PoolWorker>): void {
     if (unit.settled) return;
     const worker = unit.worker;
     if (!worker) {
       const index = this.queue.indexOf(unit);
       if (index >= 0) this.queue.splice(index, 1);
-      this.settle(unit, new WorkCancelledError());
+      unit.settle(new WorkCancelledError());
       return;
     }
     unit.dropping = true;
     if (unit.finishedOnWorker) {
       // The handler is done; only delivery was left, which no one wants now.
       const end = unit.queue.find((delivery) => delivery.end);
-      if (end?.end) this.settle(unit, end.error);
+      if (end?.end) unit.settle(end.error);
       return;
     }
     if (this.revoke(unit)) {
-      this.settle(unit, new WorkCancelledError());
+      unit.settle(new WorkCancelledError());
       this.workerMayBeIdle(worker);
       return;
     }
@@ -392,7 +368,7 @@ export class ThreadPoolExecutor implements Executor {
         else {
           unit.unackedMessages++;
           unit.unackedBytes += bytes;
-          this.enqueue(unit, { message: message[2], bytes });
+          unit.enqueue({ message: message[2], bytes });
         }
         return;
       }
@@ -401,10 +377,10 @@ export class ThreadPoolExecutor implements Executor {
         const unit = worker.units.get(message[1] as number);
         if (!unit) return;
         worker.units.delete(unit.id);
-        this.finishOnWorker(unit);
+        unit.finishOnWorker();
         const error =
           message[0] === ToMain.failed ? deserializeError(message[2] as SerializedError) : undefined;
-        this.enqueue(unit, { end: true, error });
+        unit.enqueue({ end: true, error });
         this.workerMayBeIdle(worker);
         return;
       }
@@ -470,7 +446,7 @@ export class ThreadPoolExecutor implements Executor {
   private addWorkers(): void {
     if (this.startupFailure) {
       if (this.workers.length === 0) {
-        for (const unit of this.queue.splice(0)) this.settle(unit, this.startupFailure);
+        for (const unit of this.queue.splice(0)) unit.settle(this.startupFailure);
       }
       return;
     }
@@ -483,7 +459,7 @@ export class ThreadPoolExecutor implements Executor {
     while (this.workers.length < this.minWorkers && !this.closing) this.spawn();
   }
 
-  private start(unit: Unit, worker: PoolWorker): void {
+  private start(unit: Unit<PoolWorker>, worker: PoolWorker): void {
     const id = this.nextUnitId(worker);
     unit.worker = worker;
     unit.id = id;
@@ -528,7 +504,7 @@ export class ThreadPoolExecutor implements Executor {
             const unit = worker.units.get(message[1] as number);
             if (unit) {
               worker.units.delete(unit.id);
-              this.settle(unit, error);
+              unit.settle(error);
             }
           }
         }
@@ -537,7 +513,7 @@ export class ThreadPoolExecutor implements Executor {
     }
   };
 
-  private armTimeout(unit: Unit, timeoutMs: number, delay = timeoutMs): void {
+  private armTimeout(unit: Unit<PoolWorker>, timeoutMs: number, delay = timeoutMs): void {
     unit.timer = setTimeout(() => {
       const worker = unit.worker;
       if (unit.settled || unit.finishedOnWorker) return;
@@ -548,7 +524,7 @@ export class ThreadPoolExecutor implements Executor {
       if (ranFor < timeoutMs) return this.armTimeout(unit, timeoutMs, timeoutMs - ranFor);
       worker.units.delete(unit.id);
       unit.dropping = true;
-      this.settle(unit, new WorkTimeoutError(timeoutMs));
+      unit.settle(new WorkTimeoutError(timeoutMs));
       worker.failure ??= new WorkTimeoutError(timeoutMs);
       void worker.thread.terminate();
     }, delay);
@@ -570,12 +546,12 @@ export class ThreadPoolExecutor implements Executor {
     }
   }
 
-  private unitState(unit: Unit): number {
+  private unitState(unit: Unit<PoolWorker>): number {
     return Atomics.load(unit.worker!.control, unitSlot(unit.id)) & 3;
   }
 
   /** Takes back a unit its worker has not started. */
-  private revoke(unit: Unit): boolean {
+  private revoke(unit: Unit<PoolWorker>): boolean {
     const worker = unit.worker!;
     const dispatched = unitSlotValue(unit.id, UnitState.dispatched);
     const revoked = unitSlotValue(unit.id, UnitState.revoked);
@@ -607,91 +583,6 @@ export class ThreadPoolExecutor implements Executor {
         }
       }
     }
-  }
-
-  private finishOnWorker(unit: Unit): void {
-    unit.finishedOnWorker = true;
-    // The worker moves on to other work: what this unit still owes its window must not hold that work back.
-    if (unit.unackedMessages > 0 && unit.worker) {
-      const { control } = unit.worker;
-      Atomics.add(control, Control.ackedMessages, unit.unackedMessages);
-      Atomics.add(control, Control.ackedBytes, unit.unackedBytes);
-      Atomics.add(control, Control.signal, 1);
-      Atomics.notify(control, Control.signal);
-    }
-  }
-
-  private enqueue(unit: Unit, delivery: Delivery): void {
-    // Work being dropped ends at once: a caller whose onMessage never settles must not hold run() open.
-    if (delivery.end && unit.dropping) this.settle(unit, delivery.error);
-    else if (unit.busy || unit.queue.length > 0) unit.queue.push(delivery);
-    else this.deliver(unit, delivery);
-  }
-
-  /** Delivers one item; returns false while `onMessage`'s promise holds the rest back. */
-  private deliver(unit: Unit, delivery: Delivery): boolean {
-    if (delivery.end) {
-      this.settle(unit, delivery.error);
-      return true;
-    }
-    if (unit.dropping) {
-      this.acknowledge(unit, delivery.bytes);
-      return true;
-    }
-    let result: void | Promise<void>;
-    try {
-      result = unit.work.onMessage(delivery.message);
-    } catch (error) {
-      this.onMessageFailed(unit, error, delivery.bytes);
-      return true;
-    }
-    if (result && typeof result.then === 'function') {
-      unit.busy = true;
-      result.then(
-        () => {
-          unit.busy = false;
-          this.acknowledge(unit, delivery.bytes);
-          this.deliverQueued(unit);
-        },
-        (error: unknown) => {
-          unit.busy = false;
-          this.onMessageFailed(unit, error, delivery.bytes);
-          this.deliverQueued(unit);
-        },
-      );
-      return false;
-    }
-    this.acknowledge(unit, delivery.bytes);
-    return true;
-  }
-
-  private deliverQueued(unit: Unit): void {
-    while (unit.queue.length > 0) {
-      if (!this.deliver(unit, unit.queue.shift()!)) return;
-    }
-  }
-
-  private onMessageFailed(unit: Unit, error: unknown, bytes: number): void {
-    unit.error ??= error;
-    this.acknowledge(unit, bytes);
-    this.cancel(unit);
-  }
-
-  private acknowledge(unit: Unit, bytes: number): void {
-    unit.unackedMessages--;
-    unit.unackedBytes -= bytes;
-    if (!unit.finishedOnWorker && unit.worker) acknowledge(unit.worker.control, bytes);
-  }
-
-  private settle(unit: Unit, error: unknown): void {
-    if (unit.settled) return;
-    unit.settled = true;
-    clearTimeout(unit.timer);
-    if (unit.onAbort) unit.work.signal?.removeEventListener('abort', unit.onAbort);
-    const failure = unit.error ?? error;
-    if (failure === undefined) unit.resolve();
-    else unit.reject(failure);
-    if (--this.activeUnits === 0) this.drained?.resolve();
   }
 
   /** Keeps the process alive while a worker has work, and lets idle workers above the minimum go. */
@@ -736,7 +627,7 @@ export class ThreadPoolExecutor implements Executor {
       if (!worker.retiring) this.startupFailure = failure;
       worker.started.reject(failure);
     }
-    const waiting: Unit[] = [];
+    const waiting: Unit<PoolWorker>[] = [];
     for (const unit of worker.units.values()) {
       if (this.unitState(unit) === UnitState.dispatched) {
         unit.worker = undefined;
@@ -744,7 +635,7 @@ export class ThreadPoolExecutor implements Executor {
         waiting.push(unit);
       } else {
         unit.dropping = true;
-        this.enqueue(unit, { end: true, error: crashError(failure, code) });
+        unit.enqueue({ end: true, error: crashError(failure, code) });
       }
     }
     worker.units.clear();
