@@ -46,6 +46,7 @@ async function serveApps(options: ConstructorParameters<typeof ThreadPoolExecuto
     'endless',
     'download',
     'upload',
+    'lateReader',
     'gated',
     'crash',
     'hello',
@@ -170,6 +171,31 @@ describe('streaming in bounded memory', () => {
     // the size of the upload.
     expect(mostAhead).toBeLessThan(16 * 1024 * 1024);
   }, 60_000);
+
+  it('answers Expect: 100-continue only when the application first reads', async () => {
+    const socket = connect(served.port, '127.0.0.1');
+    const started = performance.now();
+    socket.write(
+      'POST /lateReader HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n',
+    );
+    let response = '';
+    let continuedAfter = -1;
+    socket.setEncoding('latin1');
+    await new Promise<void>((resolve, reject) => {
+      socket.on('error', reject);
+      socket.on('data', (text: string) => {
+        response += text;
+        if (continuedAfter < 0 && response.includes('100 Continue')) {
+          continuedAfter = performance.now() - started;
+          socket.write('hello');
+        }
+        if (response.endsWith('\r\n\r\n5')) resolve();
+      });
+    });
+    socket.destroy();
+    expect(continuedAfter).toBeGreaterThanOrEqual(250);
+    expect(response).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+  });
 
   it('holds a response back while the client does not read', async () => {
     const total = 64 * 1024 * 1024;
