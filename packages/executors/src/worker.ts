@@ -36,8 +36,8 @@ const loadedExports = new Map<string, unknown>();
 
 forwardOutput();
 
-async function importAll(references: readonly ResolvedModuleReference[]): Promise<void> {
-  for (const reference of references) {
+async function importAll(toImport: readonly ResolvedModuleReference[]): Promise<void> {
+  for (const reference of toImport) {
     const key = moduleReferenceKey(reference);
     if (!loadedExports.has(key)) loadedExports.set(key, await importModuleExport(reference));
   }
