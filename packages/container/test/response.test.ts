@@ -438,11 +438,19 @@ describe('requests the environ refuses', () => {
 describe('49: the access log', () => {
   test('Tornado’s format at info, warn and error by status', async () => {
     const { logger } = await start((environ, startResponse) => {
-      startResponse(environ.PATH_INFO === '/missing' ? '404 Not Found' : '200 OK', plain);
+      startResponse(environ.PATH_INFO === '/a' ? '200 OK' : '404 Not Found', plain);
+      if (environ.PATH_INFO === '/streamed') {
+        return (function* () {
+          yield text('not ');
+          yield text('here');
+        })();
+      }
       return [text('.')];
     });
     await (await fetch(`${server!.url}/a?x=1`)).text();
     await (await fetch(`${server!.url}/missing`)).text();
+    await (await fetch(`${server!.url}/streamed`)).text();
+    expect(logger.lines[2]!.text).toMatch(/^404 GET \/streamed /);
     expect(logger.lines[0]!.level).toBe('info');
     expect(logger.lines[0]!.text).toMatch(/^200 GET \/a\?x=1 \(127\.0\.0\.1\) \d+\.\d{2}ms$/);
     expect(logger.lines[1]!.level).toBe('warn');
