@@ -29,8 +29,11 @@ export interface GatewaySettings {
   readonly validate: boolean;
   readonly serverSoftware: string;
   readonly defaultContentType: string | null;
-  /** False when the handler runs on the event-loop thread: it then yields after a flush so bytes leave at once. */
-  readonly multithread: boolean;
+  /**
+   * The handler runs on the event-loop thread (an inline executor): it then yields after a flush so the bytes
+   * leave at once, and transfers nothing (messages are not copied).
+   */
+  readonly onEventLoop: boolean;
 }
 
 /** One request's work. */
@@ -311,14 +314,14 @@ class GatewayResponse {
       const pending = this.pending;
       this.pending = null;
       await pending;
-      if (!this.settings.multithread) await yieldToEventLoop();
+      if (this.settings.onEventLoop) await yieldToEventLoop();
     }
     if (this.sendFailed) throw new SendFailed('The container took no more messages');
   }
 
   /** Buffers to transfer rather than copy to the container's thread (none on the event loop: nothing is copied). */
   transferable(chunk: Uint8Array | null): readonly ArrayBuffer[] | undefined {
-    if (chunk === null || !this.settings.multithread || !ownBuffers.has(chunk.buffer)) return undefined;
+    if (chunk === null || this.settings.onEventLoop || !ownBuffers.has(chunk.buffer)) return undefined;
     return [chunk.buffer as ArrayBuffer];
   }
 
