@@ -286,6 +286,17 @@ describe('application errors', () => {
     expect(reply).not.toMatch(/Injected/);
   });
 
+  test('validate: true turns a PEP 3333 violation into a 500 whose log names the rule', async () => {
+    await expect500(
+      (_environ, startResponse) => {
+        startResponse('200 OK', []);
+        return [text('no content type')];
+      },
+      /WSGIValidationError: \[start_response\.content_type\]/,
+      { validate: true },
+    );
+  });
+
   test('41: an application that throws before startResponse gets a 500 without details', async () => {
     const reply = await expect500(() => {
       throw new Error('boom');
