@@ -246,13 +246,14 @@ class GatewayResponse {
       this.complete = true;
     }
     this.remaining -= chunk.length;
-    if (now && !this.headersSent) {
+    if (now && !this.headersSent && this.batchBytes === 0) {
       this.send(this.headMessage(chunk, false, -1));
       return;
     }
     this.batch.push(chunk);
     this.batchBytes += chunk.length;
-    if (this.batchBytes >= batchLimit) this.flush();
+    // The first yielded chunk goes out at once, after any write() data queued before it.
+    if (this.batchBytes >= batchLimit || (now && !this.headersSent)) this.flush();
   }
 
   flush(): void {
