@@ -138,8 +138,9 @@ export class GatewayExchange implements Work<GatewayPayload> {
       logAccess(this.settings.logger, 503, this.request, this.startedAt);
       return;
     }
-    if (error === undefined || isWorkCancelled(error)) {
-      // The handler stopped without a response: the client went away (or the executor cancelled the work).
+    if (error === undefined || isWorkCancelled(error) || this.connection.signal.aborted) {
+      // The handler stopped without a response, or the run failed because a write did: the client went away
+      // (or the executor cancelled the work). Nothing to report.
       this.done = true;
       this.connection.abort();
       return;
