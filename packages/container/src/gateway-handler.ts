@@ -43,7 +43,7 @@ export interface GatewayPayload {
 }
 
 /** Largest batch of chunks joined into one message. */
-const batchLimit = 64 * 1024;
+const batchLimit = 128 * 1024;
 /** Chunks produced within this long of the first one in a batch go out together. */
 const batchWindowMs = 1;
 /** A pull that took longer than this predicts a slow producer: flush before the next one. */
@@ -175,7 +175,7 @@ class GatewayResponse {
 
   /**
    * An array does not block: take it whole, so its length becomes `Content-Length` and it goes out in one write.
-   * Returns whether something was sent that must be awaited (a batch of 64 KiB or more).
+   * Returns whether something was sent that must be awaited (a batch of 128 KiB or more).
    */
   collect(chunks: readonly unknown[]): boolean {
     for (const chunk of chunks) {

@@ -83,7 +83,7 @@ describe('34: streaming', () => {
     server = await serve(counting);
     const body = await (await fetch(server.url)).arrayBuffer();
     expect(body.byteLength).toBe(100 * 1024);
-    // The first chunk goes out alone; the other 99 in a handful of batches (≤ 1 ms or 64 KiB each).
+    // The first chunk goes out alone; the other 99 in a handful of batches (≤ 1 ms or 128 KiB each).
     expect(writes).toBeGreaterThanOrEqual(2);
     expect(writes).toBeLessThan(40);
   });
