@@ -36,6 +36,12 @@ export class CreditWindow {
     this.sentMessages = (this.sentMessages + 1) | 0;
     this.sentBytes = (this.sentBytes + bytes) | 0;
   }
+
+  /** Gives back what `acquire` took for a message that could not be sent after all (it did not clone). */
+  release(bytes: number): void {
+    this.sentMessages = (this.sentMessages - 1) | 0;
+    this.sentBytes = (this.sentBytes - bytes) | 0;
+  }
 }
 
 /** Main-thread side: one message of `bytes` bytes was delivered; wake the worker if it waits for room. */

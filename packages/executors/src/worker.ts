@@ -159,7 +159,12 @@ class ThreadWorkPort implements WorkPort {
     const bytes = outgoingBytes;
     const transferList = outgoingTransfer;
     creditWindow.acquire(bytes, this.isCancelled);
-    port.postMessage([ToMain.message, this.unitId, prepared, bytes], transferList);
+    try {
+      port.postMessage([ToMain.message, this.unitId, prepared, bytes], transferList);
+    } catch (error) {
+      creditWindow.release(bytes);
+      throw error;
+    }
   }
 
   read(maxBytes: number): Uint8Array | null {

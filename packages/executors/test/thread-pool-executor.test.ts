@@ -249,6 +249,12 @@ describe('ThreadPoolExecutor: the response streams back in order, under a credit
     await first;
   });
 
+  it('a message that cannot be cloned throws in the handler and costs no credit', async () => {
+    const executor = pool({ maxWorkers: 1, creditWindow: { messages: 2, bytes: 1024 } });
+    const messages = await messagesOf(executor, 'sendsUncloneable', { attempts: 5 });
+    expect(messages).toEqual(['refused: DataCloneError', 'after']);
+  });
+
   it('rejects run() with the error onMessage throws, and the handler still cleans up', async () => {
     const executor = pool({ maxWorkers: 1 });
     const cleanups = shared(1);
