@@ -22,7 +22,10 @@ export interface FromFetchHandlerOptions {
  * from its body only when the socket has taken the last. A handler that throws (or returns no `Response`) gets a
  * logged 500; a body that fails after the headers closes the connection.
  */
-export function fromFetchHandler(handler: FetchHandler, options: FromFetchHandlerOptions = {}): NativeHandler {
+export function fromFetchHandler(
+  handler: FetchHandler,
+  options: FromFetchHandlerOptions = {},
+): NativeHandler {
   const logger = options.logger ?? console;
   return async (request) => {
     const connection = request.connection;

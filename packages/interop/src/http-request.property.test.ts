@@ -34,7 +34,9 @@ const requestArbitrary = fc.record({
   body: fc.uint8Array({ maxLength: 64 }),
 });
 
-function roundTrip(generated: fc.RecordValue<typeof requestArbitrary.constraints>, foreignServer = false) {
+type GeneratedRequest = typeof requestArbitrary extends fc.Arbitrary<infer T> ? T : never;
+
+function roundTrip(generated: GeneratedRequest, foreignServer = false) {
   const uri = generated.query === undefined ? generated.path : `${generated.path}?${generated.query}`;
   const request: GatewayRequest = {
     method: generated.method,

@@ -99,14 +99,21 @@ describe('HTTPRequest.fromEnviron', () => {
   });
 
   it('falls back to SERVER_NAME and a non-default SERVER_PORT for the host, and gives the host name', () => {
-    const environ = environFor({ version: 'HTTP/1.0', rawHeaders: [], serverIp: '192.0.2.1', serverPort: 8080 });
+    const environ = environFor({
+      version: 'HTTP/1.0',
+      rawHeaders: [],
+      serverIp: '192.0.2.1',
+      serverPort: 8080,
+    });
     const request = HTTPRequest.fromEnviron(environ);
     expect(request.host).toBe('192.0.2.1:8080');
     expect(request.hostName).toBe('192.0.2.1');
     expect(HTTPRequest.fromEnviron(environFor({ rawHeaders: ['Host', 'Example.COM:81'] })).hostName).toBe(
       'example.com',
     );
-    expect(HTTPRequest.fromEnviron(environFor({ rawHeaders: ['Host', '[::1]:8080'] })).hostName).toBe('[::1]');
+    expect(HTTPRequest.fromEnviron(environFor({ rawHeaders: ['Host', '[::1]:8080'] })).hostName).toBe(
+      '[::1]',
+    );
   });
 
   it('parses cookies, including repeated Cookie headers the server joined with ","', () => {
@@ -132,7 +139,12 @@ describe('HTTPRequest.fromEnviron', () => {
     const source = text.encode('abcdef');
     let offset = 0;
     environ['wsgi.input'] = new WSGIInputStream({
-      read: (max) => (offset >= source.length ? null : source.subarray(offset, (offset += Math.min(max, 2)))),
+      read: (max) => {
+        if (offset >= source.length) return null;
+        const part = source.subarray(offset, offset + Math.min(max, 2));
+        offset += part.length;
+        return part;
+      },
     });
     expect(new TextDecoder().decode(HTTPRequest.fromEnviron(environ).body)).toBe('abcdef');
   });

@@ -4,4 +4,8 @@ export { CollectingConnection } from './collecting-connection.js';
 export { type FromFetchHandlerOptions, fromFetchHandler } from './from-fetch-handler.js';
 export { HTTPRequest } from './http-request.js';
 export { type FetchHandler, type ToFetchHandlerOptions, toFetchHandler } from './to-fetch-handler.js';
-export { AsynchronousHandlerError, type NativeGatewayApplication, WSGIApplication } from './wsgi-application.js';
+export {
+  AsynchronousHandlerError,
+  type NativeGatewayApplication,
+  WSGIApplication,
+} from './wsgi-application.js';

@@ -98,7 +98,9 @@ export class ResponseStreamConnection implements GatewayConnection {
     const state = this.#state;
     if (state === 'ended') return;
     this.#state = 'ended';
-    const error = new Error('The gateway application failed after sending the headers; the body is incomplete');
+    const error = new Error(
+      'The gateway application failed after sending the headers; the body is incomplete',
+    );
     if (state === 'idle') this.#reject(new Error('The gateway application aborted the response'));
     else if (state === 'streaming') this.#stream!.error(error);
     this.#waiting?.reject(error);

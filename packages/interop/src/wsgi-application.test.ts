@@ -41,7 +41,10 @@ describe('WSGIApplication', () => {
           connection.finish();
         },
       ],
-      ['/hello/(?<name>[^/]+)', (request, match) => request.connection.respond(200, `hi ${match.pathKwargs.name}`)],
+      [
+        '/hello/(?<name>[^/]+)',
+        (request, match) => request.connection.respond(200, `hi ${match.pathKwargs.name}`),
+      ],
     ]);
     const streamed = call(app, { uri: '/stream' });
     expect(streamed.status).toBe('200 OK');
@@ -79,7 +82,7 @@ describe('WSGIApplication', () => {
   it('routes on the host, the full path under SCRIPT_NAME, and reads the body synchronously', () => {
     const app = WSGIApplication([
       new Rule(new HostMatches('api\\.example\\.com'), (request) =>
-        request.connection.respond(200, `api ${request.path} ${Buffer.from(request.body).toString()}`),
+        request.connection.respond(200, `api ${request.path} ${Buffer.from(request.body!).toString()}`),
       ),
     ]);
     const result = call(app, {
@@ -112,7 +115,9 @@ describe('WSGIApplication', () => {
   });
 
   it('refuses a synchronous handler that returns without finishing (it meant to answer later)', () => {
-    const app = WSGIApplication([['/later', (request) => void setTimeout(() => request.connection.finish(), 1)]]);
+    const app = WSGIApplication([
+      ['/later', (request) => void setTimeout(() => request.connection.finish(), 1)],
+    ]);
     expect(() => call(app, { uri: '/later' })).toThrow(AsynchronousHandlerError);
     expect(() => call(app, { uri: '/later' })).toThrow(/returned without calling connection.finish\(\)/);
   });

@@ -1,4 +1,9 @@
-import type { Environ, ResponseIterable, StartResponse, WSGIApplication as GatewayApplication } from '@tsgi/environ';
+import type {
+  Environ,
+  WSGIApplication as GatewayApplication,
+  ResponseIterable,
+  StartResponse,
+} from '@tsgi/environ';
 import { type HTTPServerRequest, RuleRouter, type RuleSpec } from '@tsgi/http-server';
 import { HTTPRequest } from './http-request.js';
 
@@ -64,7 +69,8 @@ export function WSGIApplication(rules: readonly RuleSpec[] | RuleRouter = []): N
     const { code, reason } = connection.startLine!;
     const headers = connection.headers;
     const pairs: [string, string][] = [];
-    for (let index = 0; index < headers.length; index += 2) pairs.push([headers[index]!, headers[index + 1]!]);
+    for (let index = 0; index < headers.length; index += 2)
+      pairs.push([headers[index]!, headers[index + 1]!]);
     startResponse(`${code} ${reason}`, pairs);
     return connection.chunks;
   };

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { Readable } from 'node:stream';
 import { WSGIContainer } from '@tsgi/container';
 import type { Environ, StartResponse } from '@tsgi/environ';
 import { RuleRouter } from '@tsgi/http-server';
@@ -37,7 +38,12 @@ describe('fromFetchHandler: a Hono app beside a WSGIContainer on HTTPServer', ()
     hono.get('/api/hello/:name', (c) => {
       c.header('Set-Cookie', 'a=1', { append: true });
       c.header('Set-Cookie', 'b=2', { append: true });
-      return c.json({ name: c.req.param('name'), q: c.req.query('q'), token: c.req.header('x-token'), url: c.req.url });
+      return c.json({
+        name: c.req.param('name'),
+        q: c.req.query('q'),
+        token: c.req.header('x-token'),
+        url: c.req.url,
+      });
     });
     const { url } = await serveMixed(hono);
     const fromHono = await undiciRequest(`${url}/api/hello/ada?q=1`, { headers: { 'X-Token': 'abc' } });
@@ -78,7 +84,7 @@ describe('fromFetchHandler: a Hono app beside a WSGIContainer on HTTPServer', ()
       await secondPartAllowed;
       yield Buffer.alloc(500, 'b');
     }
-    const pending = undiciRequest(`${url}/api/upload`, { method: 'POST', body: body() });
+    const pending = undiciRequest(`${url}/api/upload`, { method: 'POST', body: Readable.from(body()) });
     await waitFor(() => seen.reduce((sum, length) => sum + length, 0) === 1000);
     release();
     const response = await pending;

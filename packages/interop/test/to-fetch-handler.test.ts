@@ -80,7 +80,9 @@ describe('toFetchHandler', () => {
 
   it('streams the body: the iterable is pulled as the body is read, and close() runs once on cancel', async () => {
     const { app, state } = endlessApp();
-    const response = await toFetchHandler(app, { logger: recordingLogger() })(new Request('http://localhost/'));
+    const response = await toFetchHandler(app, { logger: recordingLogger() })(
+      new Request('http://localhost/'),
+    );
     const reader = response.body!.getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value).startsWith('chunk 1\n')).toBe(true);
@@ -106,7 +108,9 @@ describe('toFetchHandler', () => {
       }
       return Object.assign(body(), { close: () => void closed++ });
     };
-    const response = await toFetchHandler(app, { logger: recordingLogger() })(new Request('http://localhost/'));
+    const response = await toFetchHandler(app, { logger: recordingLogger() })(
+      new Request('http://localhost/'),
+    );
     expect(await response.text()).toBe('ab');
     expect(closed).toBe(1);
   });
@@ -134,7 +138,9 @@ describe('toFetchHandler', () => {
       }
       return body();
     };
-    const response = await toFetchHandler(app, { logger: recordingLogger() })(new Request('http://localhost/'));
+    const response = await toFetchHandler(app, { logger: recordingLogger() })(
+      new Request('http://localhost/'),
+    );
     expect(response.status).toBe(200);
     await expect(response.text()).rejects.toThrow();
   });
@@ -170,7 +176,9 @@ describe('toFetchHandler', () => {
   it('gives HEAD and 204 responses no body', async () => {
     const handler = toFetchHandler(
       (environ, startResponse) => {
-        startResponse(environ.PATH_INFO === '/none' ? '204 No Content' : '200 OK', [['X-Path', environ.PATH_INFO]]);
+        startResponse(environ.PATH_INFO === '/none' ? '204 No Content' : '200 OK', [
+          ['X-Path', environ.PATH_INFO],
+        ]);
         return environ.PATH_INFO === '/none' ? [] : ['body'];
       },
       { logger: recordingLogger() },

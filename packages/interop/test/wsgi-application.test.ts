@@ -29,7 +29,7 @@ describe('WSGIApplication served by WSGIContainer over a socket', () => {
         request.connection.respond(
           200,
           `${request.method} ${request.path}?${request.query} ${request.headers.get('x-token')} ` +
-            `cookie=${request.cookies.session} body=${Buffer.from(request.body).toString()}`,
+            `cookie=${request.cookies.session} body=${Buffer.from(request.body!).toString()}`,
         ),
     ],
     [
