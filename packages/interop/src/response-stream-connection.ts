@@ -19,7 +19,8 @@ export class ResponseStreamConnection implements GatewayConnection {
   readonly #headRequest: boolean;
   readonly #controller = new AbortController();
   #stream: ReadableStreamDefaultController<Uint8Array> | undefined = undefined;
-  #waiting: { resolve(): void; reject(error: Error): void } | undefined = undefined;
+  /** Writes waiting for the consumer to pull (the container may send several without awaiting each). */
+  #waiting: { resolve(): void; reject(error: Error): void }[] = [];
   #state: 'idle' | 'streaming' | 'bodyless' | 'ended' = 'idle';
 
   constructor(headRequest: boolean, clientSignal?: AbortSignal) {
@@ -82,7 +83,7 @@ export class ResponseStreamConnection implements GatewayConnection {
     stream.enqueue(chunk);
     if ((stream.desiredSize ?? 0) > 0) return RESOLVED;
     return new Promise((resolve, reject) => {
-      this.#waiting = { resolve, reject };
+      this.#waiting.push({ resolve, reject });
     });
   }
 
@@ -103,15 +104,20 @@ export class ResponseStreamConnection implements GatewayConnection {
     );
     if (state === 'idle') this.#reject(new Error('The gateway application aborted the response'));
     else if (state === 'streaming') this.#stream!.error(error);
-    this.#waiting?.reject(error);
-    this.#waiting = undefined;
-    this.#controller.abort(error);
+    this.#rejectWaiting(error);
   }
 
   #wake(): void {
     const waiting = this.#waiting;
-    this.#waiting = undefined;
-    waiting?.resolve();
+    this.#waiting = [];
+    for (const write of waiting) write.resolve();
+  }
+
+  #rejectWaiting(error: Error): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const write of waiting) write.reject(error);
+    this.#controller.abort(error);
   }
 
   /** The consumer cancelled the body, or the client's request signal fired. */
@@ -121,8 +127,6 @@ export class ResponseStreamConnection implements GatewayConnection {
     if (this.#state === 'idle') this.#reject(error);
     else if (this.#state === 'streaming') this.#stream!.error(error);
     this.#state = 'ended';
-    this.#waiting?.reject(error);
-    this.#waiting = undefined;
-    this.#controller.abort(error);
+    this.#rejectWaiting(error);
   }
 }

@@ -115,6 +115,19 @@ describe('toFetchHandler', () => {
     expect(closed).toBe(1);
   });
 
+  it('delivers a body written through write() in several large pieces before returning', async () => {
+    const app = (_environ: Environ, startResponse: StartResponse) => {
+      const write = startResponse('200 OK', [['Content-Type', 'application/octet-stream']]);
+      for (let piece = 0; piece < 5; piece++) write(new Uint8Array(100 * 1024).fill(piece));
+      return [];
+    };
+    const response = await toFetchHandler(app, { logger: recordingLogger() })(new Request('http://localhost/'));
+    const body = new Uint8Array(await response.arrayBuffer());
+    expect(body.length).toBe(500 * 1024);
+    expect(body[0]).toBe(0);
+    expect(body[body.length - 1]).toBe(4);
+  });
+
   it('answers 500 for an application that fails before its headers, and logs it', async () => {
     const logger = recordingLogger();
     const handler = toFetchHandler(
