@@ -39,8 +39,9 @@ export function fromFetchHandler(
     let response: Response;
     try {
       response = await handler(fetchRequest);
-      if (!(response instanceof Response)) {
-        throw new TypeError(`the Fetch handler returned ${typeof response}, not a Response`);
+      // Duck-typed: a Response from the undici package (or another realm) is not this realm's Response.
+      if (typeof response?.status !== 'number' || typeof response.headers?.get !== 'function') {
+        throw new TypeError(`the Fetch handler returned ${String(response)}, not a Response`);
       }
     } catch (error) {
       if (connection.closed) return;
@@ -98,8 +99,12 @@ async function sendResponse(
 ): Promise<void> {
   const connection = request.connection;
   const headers: string[] = [];
-  for (const [name, value] of response.headers) if (name !== 'set-cookie') headers.push(name, value);
-  for (const cookie of response.headers.getSetCookie()) headers.push('set-cookie', cookie);
+  // Iteration joins repeated Set-Cookie headers in older runtimes: take them one by one where possible.
+  const setCookies = response.headers.getSetCookie?.();
+  for (const [name, value] of response.headers) {
+    if (name !== 'set-cookie' || setCookies === undefined) headers.push(name, value);
+  }
+  for (const cookie of setCookies ?? []) headers.push('set-cookie', cookie);
   const startLine = {
     code: response.status,
     reason: response.statusText || (STATUS_CODES[response.status] ?? ''),

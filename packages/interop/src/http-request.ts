@@ -6,6 +6,7 @@ import {
   unquoteToWsgiString,
 } from '@tsgi/environ';
 import { HTTPHeaders } from '@tsgi/http-server';
+import { concatBytes } from './bytes.js';
 import { CollectingConnection } from './collecting-connection.js';
 
 const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*/i;
@@ -233,11 +234,5 @@ function readInput(environ: Environ): Uint8Array {
     parts.push(part);
     total += part.length;
   }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    body.set(part, offset);
-    offset += part.length;
-  }
-  return body;
+  return concatBytes(parts, total);
 }

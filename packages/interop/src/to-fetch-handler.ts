@@ -1,5 +1,6 @@
 import { type ContainerRequest, WSGIContainer, type WSGIContainerOptions } from '@tsgi/container';
 import type { WSGIApplication as GatewayApplication } from '@tsgi/environ';
+import { concatBytes } from './bytes.js';
 import { ResponseStreamConnection } from './response-stream-connection.js';
 
 /** A Fetch API handler, the JavaScript world's gateway interface (Hono's `app.fetch`, Deno, Bun, workers). */
@@ -116,12 +117,5 @@ async function readBody(request: Request, maxBodySize: number): Promise<Uint8Arr
     }
     parts.push(value);
   }
-  if (parts.length === 1) return parts[0]!;
-  const body = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    body.set(part, offset);
-    offset += part.length;
-  }
-  return body;
+  return concatBytes(parts, length);
 }

@@ -5,7 +5,7 @@ import type { Environ, StartResponse } from '@tsgi/environ';
 import { RuleRouter } from '@tsgi/http-server';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
-import { request as undiciRequest } from 'undici';
+import { Response as UndiciResponse, request as undiciRequest } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromFetchHandler, toFetchHandler } from '../src/index.js';
 import { recordingLogger, serve, waitFor } from './helpers.js';
@@ -170,6 +170,26 @@ describe('fromFetchHandler: a Hono app beside a WSGIContainer on HTTPServer', ()
     expect(response.statusCode).toBe(500);
     expect(await response.body.text()).toBe('500: Internal Server Error\n');
     expect(logger.text()).toMatch(/Uncaught exception in Fetch handler: GET \/x .*\n.*raw handler failed/);
+  });
+
+  it("accepts a Response from another realm (the undici package's), and answers 500 for a non-Response", async () => {
+    const logger = recordingLogger();
+    const router = new RuleRouter([
+      [
+        '/undici',
+        fromFetchHandler(() => new UndiciResponse('from undici', { status: 202 }) as unknown as Response),
+      ],
+      ['/nothing', fromFetchHandler(() => undefined as unknown as Response, { logger })],
+    ]);
+    const served = await serve(router);
+    closers.push(served.close);
+    const accepted = await undiciRequest(`${served.url}/undici`);
+    expect(accepted.statusCode).toBe(202);
+    expect(await accepted.body.text()).toBe('from undici');
+    const nothing = await undiciRequest(`${served.url}/nothing`);
+    expect(nothing.statusCode).toBe(500);
+    await nothing.body.dump();
+    expect(logger.text()).toMatch(/returned undefined, not a Response/);
   });
 
   it('closes the connection when the response body fails after the headers', async () => {

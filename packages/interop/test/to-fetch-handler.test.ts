@@ -121,7 +121,9 @@ describe('toFetchHandler', () => {
       for (let piece = 0; piece < 5; piece++) write(new Uint8Array(100 * 1024).fill(piece));
       return [];
     };
-    const response = await toFetchHandler(app, { logger: recordingLogger() })(new Request('http://localhost/'));
+    const response = await toFetchHandler(app, { logger: recordingLogger() })(
+      new Request('http://localhost/'),
+    );
     const body = new Uint8Array(await response.arrayBuffer());
     expect(body.length).toBe(500 * 1024);
     expect(body[0]).toBe(0);
