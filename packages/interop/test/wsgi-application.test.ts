@@ -1,5 +1,5 @@
 import { WSGIContainer } from '@tsgi/container';
-import { Rule, RuleRouter } from '@tsgi/http-server';
+import { type HTTPServerRequest, Rule, RuleRouter } from '@tsgi/http-server';
 import { request as undiciRequest } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WSGIApplication } from '../src/index.js';
@@ -89,5 +89,66 @@ describe('WSGIApplication served by WSGIContainer over a socket', () => {
     const { url } = await serveApplication(app, '/legacy');
     const response = await undiciRequest(`${url}/legacy/echo`);
     expect(await response.body.text()).toBe('GET /legacy/echo? undefined cookie=undefined body=');
+  });
+});
+
+describe('one handler, two worlds', () => {
+  /**
+   * What a handler sees of its request. It is portable: `request.body ?? await request.readBody()` awaits only
+   * on the server, where a body may still be arriving; from an environ the body is always there.
+   */
+  const describeRequest = async (request: HTTPServerRequest) => {
+    const body = request.body ?? (await request.readBody());
+    await request.connection.respond(
+      200,
+      JSON.stringify({
+        method: request.method,
+        uri: request.uri,
+        path: request.path,
+        query: request.query,
+        version: request.version,
+        supportsHttp11: request.supportsHttp11(),
+        host: request.host,
+        hostName: request.hostName,
+        protocol: request.protocol,
+        remoteIp: request.remoteIp,
+        fullUrl: request.fullUrl(),
+        cookies: request.cookies,
+        repeated: request.headers.get('x-repeated'),
+        contentType: request.headers.get('content-type'),
+        body: Buffer.from(body).toString('latin1'),
+      }),
+    );
+  };
+
+  it('sees the same request under HTTPServer directly and under WSGIApplication in a WSGIContainer', async () => {
+    const direct = await serve(new RuleRouter([['/.*', describeRequest]]));
+    closers.push(direct.close);
+    const gateway = await serveApplication(WSGIApplication([['/.*', describeRequest]]));
+    const send = async (base: string) => {
+      const response = await undiciRequest(`${base}/a%2Fb/caf%C3%A9/x%20y?q=%20&r=%C3%A9`, {
+        method: 'PUT',
+        headers: [
+          'Cookie',
+          'one=1; two="2"',
+          'X-Repeated',
+          'first',
+          'X-Repeated',
+          'second',
+          'Content-Type',
+          'application/octet-stream',
+        ],
+        body: Buffer.from([0, 1, 2, 255]),
+      });
+      const seen = (await response.body.json()) as Record<string, unknown>;
+      return {
+        ...seen,
+        host: String(seen.host).replace(/:\d+$/, ''),
+        fullUrl: String(seen.fullUrl).replace(/:\d+\//, '/'),
+      };
+    };
+    const fromServer = await send(direct.url);
+    expect(fromServer).toMatchObject({ path: '/a%2Fb/caf%C3%A9/x%20y', body: '\u0000\u0001\u0002\u00ff' });
+    expect(await send(gateway.url)).toEqual(fromServer);
   });
 });
