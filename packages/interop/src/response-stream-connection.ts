@@ -93,6 +93,8 @@ export class ResponseStreamConnection implements GatewayConnection {
     this.#state = 'ended';
     if (state === 'idle') this.#resolve(new Response(null, { status: 200 }));
     else if (state === 'streaming') this.#stream!.close();
+    // Their chunks are queued; no pull will come for a closed stream.
+    this.#wake();
   }
 
   abort(): void {

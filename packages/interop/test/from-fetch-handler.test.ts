@@ -192,6 +192,34 @@ describe('fromFetchHandler: a Hono app beside a WSGIContainer on HTTPServer', ()
     expect(logger.text()).toMatch(/returned undefined, not a Response/);
   });
 
+  it('answers 400 without calling the handler when the Host makes no valid URL', async () => {
+    let called = false;
+    const served = await serve(
+      new RuleRouter([
+        [
+          '.*',
+          fromFetchHandler(() => {
+            called = true;
+            return new Response('unexpected');
+          }),
+        ],
+      ]),
+    );
+    closers.push(served.close);
+    const reply = await new Promise<string>((resolve) => {
+      let data = '';
+      const socket = connect(served.port, '127.0.0.1');
+      socket.on('data', (chunk) => {
+        data += chunk.toString('latin1');
+      });
+      socket.on('close', () => resolve(data));
+      socket.on('error', () => {});
+      socket.write('GET /x HTTP/1.1\r\nHost: bad[host\r\nConnection: close\r\n\r\n');
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400 [^]*Invalid URL/);
+    expect(called).toBe(false);
+  });
+
   it('closes the connection when the response body fails after the headers', async () => {
     const hono = new Hono();
     hono.get('/api/broken', () => {
