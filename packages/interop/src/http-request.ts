@@ -6,7 +6,6 @@ import {
   unquoteToWsgiString,
 } from '@tsgi/environ';
 import { HTTPHeaders } from '@tsgi/http-server';
-import { concatBytes } from './bytes.js';
 import { CollectingConnection } from './collecting-connection.js';
 
 const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*/i;
@@ -234,5 +233,5 @@ function readInput(environ: Environ): Uint8Array {
     parts.push(part);
     total += part.length;
   }
-  return concatBytes(parts, total);
+  return Buffer.concat(parts, total);
 }

@@ -1,6 +1,5 @@
 import { type ContainerRequest, WSGIContainer, type WSGIContainerOptions } from '@tsgi/container';
 import type { WSGIApplication as GatewayApplication } from '@tsgi/environ';
-import { concatBytes } from './bytes.js';
 import { ResponseStreamConnection } from './response-stream-connection.js';
 
 /** A Fetch API handler, the JavaScript world's gateway interface (Hono's `app.fetch`, Deno, Bun, workers). */
@@ -117,5 +116,5 @@ async function readBody(request: Request, maxBodySize: number): Promise<Uint8Arr
     }
     parts.push(value);
   }
-  return concatBytes(parts, length);
+  return Buffer.concat(parts, length);
 }
