@@ -91,6 +91,33 @@ describe('fromFetchHandler: a Hono app beside a WSGIContainer on HTTPServer', ()
     expect(await response.body.text()).toBe('received 1500');
   });
 
+  it('answers Expect: 100-continue only when the handler reads the body', async () => {
+    const hono = new Hono();
+    hono.post('/api/read', async (c) => c.text(`read ${await c.req.text()}`));
+    hono.post('/api/ignore', (c) => c.text('not read', 417));
+    const { port } = await serveMixed(hono);
+    const exchange = (path: string) =>
+      new Promise<string>((resolve) => {
+        let data = '';
+        const socket = connect(port, '127.0.0.1');
+        socket.on('data', (chunk) => {
+          data += chunk.toString('latin1');
+          if (data.startsWith('HTTP/1.1 100 Continue\r\n\r\n') && !socket.writableEnded) socket.end('hello');
+        });
+        socket.on('close', () => resolve(data));
+        socket.on('error', () => {});
+        socket.write(
+          `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
+        );
+        setTimeout(() => socket.destroy(), 3000);
+      });
+    const read = await exchange('/api/read');
+    expect(read).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n[\s\S]*\r\nread hello\r\n/);
+    const ignored = await exchange('/api/ignore');
+    expect(ignored).toMatch(/^HTTP\/1\.1 417 /);
+    expect(ignored).not.toContain('100 Continue');
+  });
+
   it('streams the response: each part reaches the client before the next is produced', async () => {
     let release: () => void = () => {};
     const hono = new Hono();
