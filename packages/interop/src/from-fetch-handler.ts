@@ -79,17 +79,21 @@ function toRequest(request: HTTPServerRequest): Request {
 /** A pull-driven `ReadableStream` over the server's body stream: nothing is read before the handler asks. */
 function streamOf(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
   let iterator: AsyncIterator<Uint8Array> | undefined;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      iterator ??= source[Symbol.asyncIterator]();
-      const step = await iterator.next();
-      if (step.done) controller.close();
-      else controller.enqueue(step.value);
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        iterator ??= source[Symbol.asyncIterator]();
+        const step = await iterator.next();
+        if (step.done) controller.close();
+        else controller.enqueue(step.value);
+      },
+      async cancel() {
+        await iterator?.return?.();
+      },
+      // No read-ahead: a stream pulls once at creation otherwise, and the first pull answers 100-continue.
     },
-    async cancel() {
-      await iterator?.return?.();
-    },
-  });
+    { highWaterMark: 0 },
+  );
 }
 
 async function sendResponse(
