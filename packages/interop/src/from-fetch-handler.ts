@@ -90,8 +90,8 @@ function streamOf(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array>
       async cancel() {
         await iterator?.return?.();
       },
-      // No read-ahead: a stream pulls once at creation otherwise, and the first pull answers 100-continue.
     },
+    // No read-ahead: a stream pulls once at creation otherwise, and the first pull answers 100-continue.
     { highWaterMark: 0 },
   );
 }

@@ -91,6 +91,34 @@ describe('fromFetchHandler: a Hono app beside a WSGIContainer on HTTPServer', ()
     expect(await response.body.text()).toBe('received 1500');
   });
 
+  it("keeps the server's maxBodySize: a streamed body over it is answered 413", async () => {
+    let failure = '';
+    const hono = new Hono();
+    hono.post('/api/upload', async (c) => {
+      try {
+        await c.req.arrayBuffer();
+      } catch (error) {
+        failure = String(error);
+      }
+      return c.text('should not be sent');
+    });
+    const logger = recordingLogger();
+    const served = await serve(new RuleRouter([['/api/.*', fromFetchHandler(hono.fetch, { logger })]]), {
+      maxBodySize: 1000,
+    });
+    closers.push(served.close);
+    async function* body() {
+      for (let part = 0; part < 4; part++) yield Buffer.alloc(500, 'x');
+    }
+    const response = await undiciRequest(`${served.url}/api/upload`, {
+      method: 'POST',
+      body: Readable.from(body()),
+    });
+    expect(response.statusCode).toBe(413);
+    await response.body.dump();
+    await waitFor(() => failure !== '');
+  });
+
   it('answers Expect: 100-continue only when the handler reads the body', async () => {
     const hono = new Hono();
     hono.post('/api/read', async (c) => c.text(`read ${await c.req.text()}`));

@@ -1,4 +1,4 @@
-import { HTTPServer, type RequestHandler } from '@tsgi/http-server';
+import { HTTPServer, type HTTPServerOptions, type RequestHandler } from '@tsgi/http-server';
 
 /** A logger that keeps its lines, so a test can assert on what was logged. */
 export function recordingLogger() {
@@ -13,8 +13,8 @@ export function recordingLogger() {
 }
 
 /** Serves `handler` on 127.0.0.1 port 0 with access lines off. */
-export async function serve(handler: RequestHandler) {
-  const server = new HTTPServer(handler, { accessLog: false, logger: recordingLogger() });
+export async function serve(handler: RequestHandler, options: HTTPServerOptions = {}) {
+  const server = new HTTPServer(handler, { accessLog: false, logger: recordingLogger(), ...options });
   const { port } = await server.listen(0, '127.0.0.1');
   return { url: `http://127.0.0.1:${port}`, port, close: () => server.close({ timeoutMs: 1000 }) };
 }
