@@ -123,7 +123,9 @@ async function sendResponse(
     await connection.respond(500, '500: Internal Server Error\n').catch(ignore);
     return;
   }
-  if (body === null) {
+  if (body === null || request.method === 'HEAD') {
+    // A HEAD response has no body to send: do not make the handler produce one.
+    await body?.cancel().catch(ignore);
     connection.finish();
     return;
   }

@@ -57,6 +57,10 @@ describe('fromFetchHandler: a Hono app beside a WSGIContainer on HTTPServer', ()
     });
     const fromContainer = await undiciRequest(`${url}/legacy/page`);
     expect(await fromContainer.body.text()).toBe('gateway /legacy/page');
+    const head = await undiciRequest(`${url}/api/hello/ada`, { method: 'HEAD' });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-type']).toMatch(/^application\/json/);
+    expect(await head.body.text()).toBe('');
     const missing = await undiciRequest(`${url}/api/missing`);
     expect(missing.statusCode).toBe(404);
     await missing.body.dump();
