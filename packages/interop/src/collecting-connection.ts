@@ -22,7 +22,7 @@ export class CollectingConnection {
   /** Why nothing more may be written although the response was not finished (see `close`). */
   #closedReason: string | undefined = undefined;
   readonly #controller = new AbortController();
-  /** Set by `markFinished` so `requestTime()` stops counting. */
+  /** Called when the response finishes or is aborted (`HTTPRequest` stops `requestTime()` there). */
   onFinish: (() => void) | undefined = undefined;
 
   /** True once the status line was written. */

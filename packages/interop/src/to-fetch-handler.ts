@@ -55,7 +55,7 @@ export function toFetchHandler(
       if (!(error instanceof BodyTooLarge)) throw error;
       return new Response('413: Payload Too Large\n', {
         status: 413,
-        headers: { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' },
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
       });
     }
     const url = new URL(request.url);
