@@ -1,3 +1,4 @@
+import { WSGIContainer } from '@tsgi/container';
 import type { Environ, StartResponse } from '@tsgi/environ';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
@@ -205,6 +206,21 @@ describe('toFetchHandler', () => {
     const none = await handler(new Request('http://localhost/none'));
     expect(none.status).toBe(204);
     expect(none.body).toBeNull();
+  });
+
+  it('uses a WSGIContainer given to it as it is, with its own options (here the validator)', async () => {
+    const logger = recordingLogger();
+    const container = new WSGIContainer(
+      (_environ: Environ, startResponse: StartResponse) => {
+        startResponse('200 OK', [['Content-Type', 'text/plain']]);
+        return 'a string, not an iterable of chunks' as unknown as string[];
+      },
+      { validate: true, logger },
+    );
+    const response = await toFetchHandler(container)(new Request('http://localhost/'));
+    expect(response.status).toBe(500);
+    await response.text();
+    expect(logger.text()).toMatch(/string/i);
   });
 
   it('runs inside a Hono app, mounted under a prefix that becomes SCRIPT_NAME', async () => {
