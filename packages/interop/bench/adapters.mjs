@@ -1,9 +1,12 @@
 // Per-request cost of the adapters, in process, on the built package: `pnpm build && node bench/adapters.mjs`.
 // A benchmark, not a test: numbers vary with the machine's load.
+
+import { WSGIContainer } from '@tsgi/container';
 import { buildEnviron } from '@tsgi/environ';
-import { RuleRouter } from '@tsgi/http-server';
+import { HTTPServer, RuleRouter } from '@tsgi/http-server';
 import { Hono } from 'hono';
-import { toFetchHandler, WSGIApplication } from '../dist/index.js';
+import { Pool } from 'undici';
+import { fromFetchHandler, toFetchHandler, WSGIApplication } from '../dist/index.js';
 
 const hello = new TextEncoder().encode('Hello, world\n');
 const quiet = { info() {}, warn() {}, error: console.error };
@@ -53,3 +56,23 @@ await measure('baseline: Hono app.fetch (new Request + read body)', 20000, async
   const response = await hono.fetch(new Request('http://example.com/hello?x=1'));
   await response.arrayBuffer();
 });
+
+// Over loopback: one keep-alive connection, requests one after another, to each kind of route.
+const server = new HTTPServer(
+  new RuleRouter([
+    ['/native', (incoming) => incoming.connection.respond(200, hello)],
+    ['/hono', fromFetchHandler(new Hono().get('/hono', (c) => c.body(hello)).fetch)],
+    ['/gateway', new WSGIContainer(gatewayApp, { logger: quiet })],
+  ]),
+  { accessLog: false },
+);
+const { port } = await server.listen(0, '127.0.0.1');
+const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 1 });
+for (const path of ['/native', '/hono', '/gateway']) {
+  await measure(`loopback GET ${path}`, 5000, async () => {
+    const response = await pool.request({ path, method: 'GET' });
+    await response.body.arrayBuffer();
+  });
+}
+await pool.close();
+await server.close();
