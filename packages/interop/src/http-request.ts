@@ -58,11 +58,13 @@ export class HTTPRequest {
   /** Collects what the handler writes (see `CollectingConnection`). */
   readonly connection: CollectingConnection;
 
-  readonly #startTime = performance.now();
-  #finishTime = -1;
-  #body: Uint8Array | undefined = undefined;
-  #headers: HTTPHeaders | undefined = undefined;
-  #cookies: Record<string, string> | undefined = undefined;
+  // TypeScript-private, not `#`: a router's mount derives a request with `Object.create(request)`, and `#` fields
+  // cannot be read through a derived object.
+  private readonly startTime = performance.now();
+  private finishTime = -1;
+  private cachedBody: Uint8Array | undefined = undefined;
+  private cachedHeaders: HTTPHeaders | undefined = undefined;
+  private cachedCookies: Record<string, string> | undefined = undefined;
 
   private constructor(environ: Environ) {
     this.environ = environ;
@@ -80,7 +82,7 @@ export class HTTPRequest {
     this.host = stringValue(environ.HTTP_HOST) || serverAuthority(environ, this.protocol);
     this.connection = new CollectingConnection();
     this.connection.onFinish = () => {
-      if (this.#finishTime < 0) this.#finishTime = performance.now();
+      if (this.finishTime < 0) this.finishTime = performance.now();
     };
   }
 
@@ -91,8 +93,8 @@ export class HTTPRequest {
 
   /** The headers as Tornado's `HTTPHeaders` multi-dict (case-insensitive). */
   get headers(): HTTPHeaders {
-    this.#headers ??= new HTTPHeaders(this.rawHeaders);
-    return this.#headers;
+    this.cachedHeaders ??= new HTTPHeaders(this.rawHeaders);
+    return this.cachedHeaders;
   }
 
   /**
@@ -100,8 +102,8 @@ export class HTTPRequest {
    * server sets `wsgi.input_terminated` and no length; otherwise (PEP 3333: no length, no body) empty.
    */
   get body(): Uint8Array {
-    this.#body ??= readInput(this.environ);
-    return this.#body;
+    this.cachedBody ??= readInput(this.environ);
+    return this.cachedBody;
   }
 
   /** The body's length (read from `wsgi.input` first). */
@@ -123,7 +125,7 @@ export class HTTPRequest {
 
   /** Cookies from `HTTP_COOKIE` (last one wins for a repeated name); surrounding quotes removed. */
   get cookies(): Readonly<Record<string, string>> {
-    if (this.#cookies === undefined) {
+    if (this.cachedCookies === undefined) {
       const cookies: Record<string, string> = Object.create(null);
       for (const pair of stringValue(this.environ.HTTP_COOKIE).split(COOKIE_SEPARATOR)) {
         const equals = pair.indexOf('=');
@@ -132,9 +134,9 @@ export class HTTPRequest {
         if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
         if (name !== '' || value !== '') cookies[name] = value;
       }
-      this.#cookies = cookies;
+      this.cachedCookies = cookies;
     }
-    return this.#cookies;
+    return this.cachedCookies;
   }
 
   supportsHttp11(): boolean {
@@ -149,7 +151,7 @@ export class HTTPRequest {
 
   /** Seconds from this request's creation until its response finished (or until now). */
   requestTime(): number {
-    return ((this.#finishTime >= 0 ? this.#finishTime : performance.now()) - this.#startTime) / 1000;
+    return ((this.finishTime >= 0 ? this.finishTime : performance.now()) - this.startTime) / 1000;
   }
 }
 

@@ -155,6 +155,28 @@ describe('WSGIApplication', () => {
     expect(() => call(app, { uri: '/abort' })).toThrow('The handler for GET /abort aborted the response');
   });
 
+  it("gives a rule's mount to the handler as scriptName, with every member still working", () => {
+    const app = WSGIApplication([
+      new Rule(
+        '/mounted/.*',
+        (request) =>
+          request.connection.respond(
+            200,
+            `${request.scriptName} ${request.path} ${request.headers.get('x-a')} ${request.cookies.c} ` +
+              `${Buffer.from(request.body!).toString()} ${request.requestTime() >= 0}`,
+          ),
+        { mount: '/mounted' },
+      ),
+    ]);
+    const result = call(app, {
+      method: 'POST',
+      uri: '/mounted/x',
+      rawHeaders: ['Host', 'h', 'X-A', 'a', 'Cookie', 'c=3', 'Content-Length', '4'],
+      body: Buffer.from('body'),
+    });
+    expect(result.text).toBe('/mounted /mounted/x a 3 body true');
+  });
+
   it('exposes its router for adding rules later', () => {
     const app = WSGIApplication();
     app.router.addRules([['/added', (request) => request.connection.respond(200, 'added')]]);
