@@ -23,8 +23,11 @@ export class ResponseStreamConnection implements GatewayConnection {
   #waiting: { resolve(): void; reject(error: Error): void }[] = [];
   #state: 'idle' | 'streaming' | 'bodyless' | 'ended' = 'idle';
 
-  constructor(headRequest: boolean, clientSignal?: AbortSignal) {
+  readonly #logError: (message: string) => void;
+
+  constructor(headRequest: boolean, logError: (message: string) => void, clientSignal?: AbortSignal) {
     this.#headRequest = headRequest;
+    this.#logError = logError;
     this.response = new Promise<Response>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -64,7 +67,18 @@ export class ResponseStreamConnection implements GatewayConnection {
         headers: responseHeaders,
       });
     } catch (error) {
-      // A status or header the Fetch API cannot carry (1xx, say): the container answers 500 instead.
+      // A status or header the Fetch API cannot carry (600, say). The container would take the rejection for a
+      // departed client, so the 500 is answered here.
+      this.#logError(
+        `The gateway application's response cannot be a Fetch Response (${startLine.code} ${startLine.reason}): ${String(error)}`,
+      );
+      this.#state = 'ended';
+      this.#resolve(
+        new Response('500: Internal Server Error\n', {
+          status: 500,
+          headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+        }),
+      );
       return Promise.reject(error);
     }
     this.#state = bodyless ? 'bodyless' : 'streaming';

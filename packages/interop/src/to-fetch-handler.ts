@@ -59,7 +59,11 @@ export function toFetchHandler(
       });
     }
     const url = new URL(request.url);
-    const connection = new ResponseStreamConnection(request.method === 'HEAD', request.signal);
+    const connection = new ResponseStreamConnection(
+      request.method === 'HEAD',
+      (message) => container.logger.error(message),
+      request.signal,
+    );
     const gatewayRequest: ContainerRequest = {
       method: request.method,
       uri: url.pathname + url.search,

@@ -161,6 +161,21 @@ describe('toFetchHandler', () => {
     await expect(response.text()).rejects.toThrow();
   });
 
+  it('answers 500 for a status a Fetch Response cannot carry, and logs it', async () => {
+    const logger = recordingLogger();
+    const handler = toFetchHandler(
+      (_environ: Environ, startResponse: StartResponse) => {
+        startResponse('600 Beyond', []);
+        return ['x'];
+      },
+      { logger },
+    );
+    const response = await handler(new Request('http://localhost/'));
+    expect(response.status).toBe(500);
+    expect(await response.text()).toBe('500: Internal Server Error\n');
+    expect(logger.text()).toMatch(/cannot be a Fetch Response \(600 Beyond\)/);
+  });
+
   it('answers 413 without calling the application when the body is larger than maxBodySize', async () => {
     let called = false;
     const handler = toFetchHandler(
