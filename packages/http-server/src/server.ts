@@ -106,6 +106,9 @@ export class HTTPServer {
         ? (createHttpServer(nodeOptions, listener) as Server)
         : (createHttpsServer({ ...resolved.tls, ...nodeOptions }, listener) as Server);
     this.httpServer.keepAliveTimeout = resolved.idleConnectionTimeout;
+    // Node silently drops header lines past the 2000th: a second Host or Transfer-Encoding hidden behind filler
+    // lines would escape the checks above. `maxHeaderSize` bounds the header block instead.
+    this.httpServer.maxHeadersCount = 0;
     this.httpServer.on('checkContinue', (request: IncomingMessage, response: ServerResponse) =>
       this.dispatch(request, response as GatewayServerResponse, true),
     );
