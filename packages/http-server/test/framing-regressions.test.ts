@@ -49,3 +49,37 @@ describe('framing checks cannot be bypassed', () => {
     expect(handled).not.toContain('/late-te');
   });
 });
+
+describe('a bad request pipelined behind a good one', () => {
+  it('the good one is answered first, then the 400', async () => {
+    const { data, closed } = await rawRequest(
+      served.port,
+      'GET /first HTTP/1.1\r\nHost: a\r\n\r\nGET /second HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n',
+    );
+    expect(responses(data)).toEqual([200, 400]);
+    expect(data).toContain('/first 0');
+    expect(closed).toBe(true);
+  });
+
+  it('two good ones queued before the bad one are both answered, in order', async () => {
+    const { data } = await rawRequest(
+      served.port,
+      'POST /p1 HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\nx' +
+        'GET /p2 HTTP/1.1\r\nHost: a\r\n\r\n' +
+        'GET /p3 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n',
+    );
+    expect(responses(data)).toEqual([200, 200, 400]);
+    expect(data.indexOf('/p1 1')).toBeLessThan(data.indexOf('/p2 0'));
+  });
+
+  it('bytes after a Connection: close request do not cost it its answer', async () => {
+    const { data, closed } = await rawRequest(
+      served.port,
+      'GET /closing HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /ignored HTTP/1.1\r\nHost: a\r\n\r\n',
+    );
+    expect(responses(data)).toEqual([200]);
+    expect(data).toContain('/closing 0');
+    expect(closed).toBe(true);
+    expect(handled).not.toContain('/ignored');
+  });
+});
