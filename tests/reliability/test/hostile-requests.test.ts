@@ -3,6 +3,7 @@ import { type EnvironReport, gatewayTarget, serveOnLoopback } from './support/ga
 import { hostileCases, request } from './support/hostile-corpus.js';
 import { parseResponses } from './support/http-wire.js';
 import { exchange } from './support/raw-client.js';
+import { expectStillServing } from './support/still-serving.js';
 
 type Served = Awaited<ReturnType<typeof serveOnLoopback>>;
 let served: Served;
@@ -17,19 +18,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => served.close());
-
-/** The server still answers an ordinary request on a fresh connection. */
-export async function expectStillServing(port: number) {
-  const { data, closed } = await exchange(
-    port,
-    request('GET /next HTTP/1.1', ['Host: a', 'Connection: close']),
-  );
-  const parsed = parseResponses(data);
-  expect(closed).toBe(true);
-  expect(parsed.finals.map((response) => response.status)).toEqual([200]);
-  const report = JSON.parse(parsed.finals[0]!.body.toString()) as EnvironReport;
-  expect(report.environ.PATH_INFO).toBe('/next');
-}
 
 describe(`hostile requests (${hostileCases.length} cases)`, () => {
   it('has at least 100 cases with unique names', () => {
