@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EnvironReport, gatewayTarget, serveOnLoopback } from './support/gateway-target.js';
-import { hostileCases, request } from './support/hostile-corpus.js';
+import { hostileCases } from './support/hostile-corpus.js';
 import { parseResponses } from './support/http-wire.js';
 import { exchange } from './support/raw-client.js';
 import { expectStillServing } from './support/still-serving.js';
