@@ -227,11 +227,12 @@ export class HTTPServer {
     const pending = (socket as SocketWithMessage)._httpMessage;
     if (pending?.req.complete) {
       // The error is in a request pipelined behind ones that parsed fine: those are answered first, in order
-      // (node hands the socket to the next queued response when one finishes), then the refusal.
+      // (when a response emits 'finish', node detaches it and hands the socket to the next queued one), then the
+      // refusal. `writableFinished` is no guide: it turns true before 'finish' is emitted.
       refusedSockets.add(socket);
       const refuseAfterResponses = () => {
         const current = (socket as SocketWithMessage)._httpMessage;
-        if (current && !current.writableFinished) current.once('finish', refuseAfterResponses);
+        if (current) current.once('finish', refuseAfterResponses);
         else writeRefusal(socket, status);
       };
       refuseAfterResponses();

@@ -10,6 +10,11 @@ const handled: string[] = [];
 beforeAll(async () => {
   served = await serve(async (request) => {
     handled.push(request.uri);
+    if (request.uri.startsWith('/sync')) {
+      // Answered in the same tick: the response is written before node parses the next pipelined request.
+      void request.connection.respond(200, `${request.uri} sync`);
+      return;
+    }
     const body = await request.readBody();
     await request.connection.respond(200, `${request.uri} ${body.length}`);
   });
@@ -70,6 +75,16 @@ describe('a bad request pipelined behind a good one', () => {
     );
     expect(responses(data)).toEqual([200, 200, 400]);
     expect(data.indexOf('/p1 1')).toBeLessThan(data.indexOf('/p2 0'));
+  });
+
+  it('responses written in the same tick as their request are not cut off by the refusal', async () => {
+    const { data } = await rawRequest(
+      served.port,
+      'GET /sync1 HTTP/1.1\r\nHost: a\r\n\r\nGET /sync2 HTTP/1.1\r\nHost: a\r\n\r\n' +
+        'POST /bad HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\nabc',
+    );
+    expect(responses(data)).toEqual([200, 200, 400]);
+    expect(data.indexOf('/sync1 sync')).toBeLessThan(data.indexOf('/sync2 sync'));
   });
 
   it('bytes after a Connection: close request do not cost it its answer', async () => {
