@@ -224,7 +224,8 @@ const chunks: HostileCase[] = [
     name: 'chunk size with leading zeros',
     payload: chunked('0003\r\nabc\r\n0\r\n\r\n'),
     statuses: [200],
-    check: all(bodyIs(3), environIs('CONTENT_LENGTH', '3'), environIs('HTTP_TRANSFER_ENCODING', undefined)),
+    // CONTENT_LENGTH is '3' when the body was buffered, absent when it streams (wsgi.input_terminated).
+    check: all(bodyIs(3), environIs('HTTP_TRANSFER_ENCODING', undefined)),
   },
   {
     name: 'chunk extension',
