@@ -1,5 +1,4 @@
 import { WSGIContainer } from '@tsgi/container';
-import type { WSGIApplication } from '@tsgi/environ';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type EnvironReport,
@@ -12,7 +11,7 @@ import { parseResponses } from './support/http-wire.js';
 import { exchange } from './support/raw-client.js';
 import { expectStillServing } from './support/still-serving.js';
 
-const { app } = (await import('../fixtures/environ-app.mjs')) as { app: WSGIApplication };
+const { app } = await import('../fixtures/environ-app.mjs');
 const options = {
   maxBodySize: 1024 * 1024,
   maxHeaderSize: 8192,

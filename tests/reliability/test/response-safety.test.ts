@@ -1,5 +1,4 @@
 import { WSGIContainer } from '@tsgi/container';
-import type { WSGIApplication } from '@tsgi/environ';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingLogger, serveOnLoopback } from './support/gateway-target.js';
 import { request } from './support/hostile-corpus.js';
@@ -9,10 +8,7 @@ import { delay, exchange } from './support/raw-client.js';
 // Applications that misbehave at every stage, behind a real WSGIContainer on a real HTTPServer. Whatever they do,
 // each request gets one well-framed response (a 500 page when nothing was sent yet) or an aborted connection —
 // never a hang, never bytes a proxy could read as a second response.
-const { app, closes } = (await import('../fixtures/hostile-apps.mjs')) as {
-  app: WSGIApplication;
-  closes: Map<string, number>;
-};
+const { app, closes } = await import('../fixtures/hostile-apps.mjs');
 
 type Outcome =
   /** One complete response with this status, and the connection still serves the request pipelined behind it. */
