@@ -8,7 +8,7 @@ import { baselineServer, serverNames, workloadNames } from './catalogue.mjs';
  * @property {'full' | 'quick'} mode
  * @property {number} rounds            Measured rounds; every figure is the median of these.
  * @property {number} durationSeconds   Of each measured wrk run.
- * @property {number} warmupSeconds     Of the unrecorded wrk run before each measured one.
+ * @property {number} warmupSeconds     Of the unrecorded wrk run before each measured one (0: none).
  * @property {number} slowReaderRounds
  * @property {number} slowReaderClients
  * @property {number} largeBytes        Size of the slow-reader response.
@@ -41,18 +41,18 @@ const presets = {
     mode: 'quick',
     rounds: 2,
     durationSeconds: 1,
-    warmupSeconds: 1,
+    warmupSeconds: 0,
     slowReaderRounds: 2,
     slowReaderClients: 4,
     largeBytes: 64 * mebibyte,
-    slowReaderSampleSeconds: 1.5,
+    slowReaderSampleSeconds: 1,
     budgetSeconds: 150,
   },
 };
 
 export const usage = `Usage: pnpm bench [options]
 
-  --quick                 a ~2 minute smoke run (2 rounds of 1 s, 64 MiB slow-reader responses)
+  --quick                 a ~2 minute smoke run (2 rounds of 1 s without warm-up, 64 MiB slow-reader responses)
   --rounds <n>            measured rounds (at least 2; default 3, quick 2)
   --duration <seconds>    each measured wrk run (default 3, quick 1)
   --only <a,b,…>          servers (raw-node is always measured: every ratio needs it):

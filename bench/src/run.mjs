@@ -199,7 +199,7 @@ async function measureLoad(name, command, round, names, options, wrk) {
         bodyBytes: definition.bodyBytes ?? 0,
       };
       try {
-        await runWrk(wrk, { ...run, durationSeconds: options.warmupSeconds });
+        if (options.warmupSeconds > 0) await runWrk(wrk, { ...run, durationSeconds: options.warmupSeconds });
         let background;
         if (definition.background) {
           background = runWrk(wrk, {
