@@ -48,10 +48,10 @@ export interface ErrorStream {
 }
 
 /**
- * The environ dictionary (PEP 3333 "environ Variables").
- * CGI keys hold WSGI strings; `HTTP_*` keys carry request headers; other keys (server extensions) are `unknown`.
+ * The environ's plain values: everything but the live streams `wsgi.input` and `wsgi.errors`. It can be
+ * structured-cloned (sent to a worker thread), which is what `environVariables()` returns.
  */
-export interface Environ {
+export interface EnvironVariables {
   REQUEST_METHOD: string;
   SCRIPT_NAME: string;
   PATH_INFO: string;
@@ -69,14 +69,21 @@ export interface Environ {
   HTTPS?: string;
   'wsgi.version': readonly [1, 0];
   'wsgi.url_scheme': string;
-  'wsgi.input': InputStream;
-  'wsgi.errors': ErrorStream;
   'wsgi.multithread': boolean;
   'wsgi.multiprocess': boolean;
   'wsgi.run_once': boolean;
   'wsgi.input_terminated'?: boolean;
   [key: `HTTP_${string}`]: string | undefined;
   [key: string]: unknown;
+}
+
+/**
+ * The environ dictionary (PEP 3333 "environ Variables").
+ * CGI keys hold WSGI strings; `HTTP_*` keys carry request headers; other keys (server extensions) are `unknown`.
+ */
+export interface Environ extends EnvironVariables {
+  'wsgi.input': InputStream;
+  'wsgi.errors': ErrorStream;
 }
 
 /**

@@ -1,0 +1,390 @@
+import { type ErrorSink, WSGIErrorStream } from './error-stream.js';
+import { type ByteReader, WSGIInputStream } from './input-stream.js';
+import type { Environ, EnvironVariables, ErrorStream, GatewayRequest, InputStream } from './types.js';
+import { unquoteToWsgiString } from './url.js';
+import { headerKey } from './wsgi-string.js';
+
+declare const __TSGI_VERSION__: string | undefined;
+
+/**
+ * A request the environ cannot be built for, with the HTTP status the server should answer: 400 for a
+ * malformed request (bad or duplicate `Host`, `*` with a method other than OPTIONS, a refused header, …),
+ * 404 for a path outside the mount prefix (`scriptName`).
+ */
+export class EnvironError extends Error {
+  override readonly name = 'EnvironError';
+  readonly status: 400 | 404;
+
+  constructor(message: string, status: 400 | 404 = 400) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** What to do with a request header whose name contains `_` (it would share an `HTTP_*` key with its `-` twin). */
+export type UnderscoreHeaders = 'drop' | 'refuse' | 'keep';
+
+/** Options for `environVariables()`; `buildEnviron()` takes these and the streams. */
+export interface EnvironOptions {
+  /** The raw mount prefix of the path; becomes `SCRIPT_NAME` (decoded). Default: `request.scriptName`, else `""`. */
+  readonly scriptName?: string | undefined;
+  /** `SERVER_SOFTWARE`. Default: `"tsgi/<version>"`. */
+  readonly serverSoftware?: string | undefined;
+  /** `wsgi.multithread`: whether requests may run at the same time on other threads. Default: `false`. */
+  readonly multithread?: boolean | undefined;
+  /** `wsgi.multiprocess`: whether other processes serve the same application. Default: `false`. */
+  readonly multiprocess?: boolean | undefined;
+  /** `wsgi.run_once`. Default: `false`. */
+  readonly runOnce?: boolean | undefined;
+  /**
+   * Header names containing `_`: `'drop'` them (default; they could spoof their `-` twin, e.g. `X_Forwarded_For`
+   * as `X-Forwarded-For`), `'refuse'` the request (`EnvironError`, 400), or `'keep'` them (joined with the twin).
+   */
+  readonly underscoreHeaders?: UnderscoreHeaders | undefined;
+  /** `SERVER_NAME` when the request has no (or an empty) `Host`. Default: the server's address, else `"localhost"`. */
+  readonly defaultServerName?: string | undefined;
+}
+
+/** Options for `buildEnviron()`. */
+export interface BuildEnvironOptions extends EnvironOptions {
+  /** `wsgi.input`, or a blocking reader to build it over (clamped to `CONTENT_LENGTH`). Default: `request.body`. */
+  readonly input?: InputStream | ByteReader | undefined;
+  /** `wsgi.errors`, or a sink that receives its lines. Default: each line goes to `console.error`. */
+  readonly errors?: ErrorStream | ErrorSink | undefined;
+}
+
+const NO_OPTIONS: BuildEnvironOptions = {};
+const WSGI_VERSION: readonly [1, 0] = Object.freeze([1, 0] as const);
+const DEFAULT_SERVER_SOFTWARE = `tsgi/${typeof __TSGI_VERSION__ === 'string' ? __TSGI_VERSION__ : '0.0.0'}`;
+const EMPTY_BODY = new Uint8Array(0);
+
+// How each request header is handled, by kind.
+const ORDINARY = 0;
+const CONTENT_TYPE = 1;
+const CONTENT_LENGTH = 2;
+const HOST = 3;
+const TRANSFER_ENCODING = 4;
+/** A name with `_`. */
+const UNDERSCORE = 5;
+/** A name with `_` whose key is one the server fills itself (`Content_Type`, `Transfer_Encoding`): never kept. */
+const RESERVED_UNDERSCORE = 6;
+
+interface HeaderInfo {
+  readonly key: string;
+  readonly kind: number;
+}
+
+/** Header names seen so far (as sent, case and all) → how to handle them. Bounded: names are client input. */
+const headerInfoCache = new Map<string, HeaderInfo>();
+const HEADER_INFO_CACHE_LIMIT = 512;
+
+function headerInfo(name: string): HeaderInfo {
+  let info = headerInfoCache.get(name);
+  if (info === undefined) {
+    info = classifyHeader(name);
+    if (headerInfoCache.size < HEADER_INFO_CACHE_LIMIT) headerInfoCache.set(name, info);
+  }
+  return info;
+}
+
+function classifyHeader(name: string): HeaderInfo {
+  const key = headerKey(name);
+  const reserved = key === 'CONTENT_TYPE' || key === 'CONTENT_LENGTH' || key === 'HTTP_TRANSFER_ENCODING';
+  if (name.includes('_')) return { key, kind: reserved ? RESERVED_UNDERSCORE : UNDERSCORE };
+  if (key === 'CONTENT_TYPE') return { key, kind: CONTENT_TYPE };
+  if (key === 'CONTENT_LENGTH') return { key, kind: CONTENT_LENGTH };
+  if (key === 'HTTP_TRANSFER_ENCODING') return { key, kind: TRANSFER_ENCODING };
+  if (key === 'HTTP_HOST') return { key, kind: HOST };
+  return { key, kind: ORDINARY };
+}
+
+/**
+ * Characters allowed in a `Host` name (RFC 3986 reg-name: unreserved, pct-encoded, sub-delims), except `,`:
+ * a comma is what two `Host` headers joined by a proxy look like.
+ */
+const HOST_NAME_CHARACTERS = new Uint8Array(128);
+for (const character of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%!$&'()*+;=") {
+  HOST_NAME_CHARACTERS[character.charCodeAt(0)] = 1;
+}
+/** Characters allowed between the brackets of an IP literal (IPv6, with an embedded IPv4 tail). */
+const IP_LITERAL_CHARACTERS = new Uint8Array(128);
+for (const character of '0123456789abcdefABCDEF:.') IP_LITERAL_CHARACTERS[character.charCodeAt(0)] = 1;
+
+/**
+ * The environ's plain values for a request: everything `buildEnviron()` sets except `wsgi.input` and
+ * `wsgi.errors`. The result can be structured-cloned (sent to a worker thread, which adds the streams).
+ * The request is only read, never changed.
+ *
+ * @throws EnvironError for a request the server must answer with its `status` (400, or 404 outside the mount).
+ */
+export function environVariables(
+  request: GatewayRequest,
+  options: EnvironOptions = NO_OPTIONS,
+): EnvironVariables {
+  const method = request.method;
+  const uri = request.uri;
+  const scheme = request.protocol;
+
+  // The request target: origin-form `/path?query`, absolute-form `http://host/path?query`, or `*`.
+  // A `#fragment` is not part of the target (clients do not send one): it is dropped.
+  const hash = uri.indexOf('#');
+  const targetEnd = hash < 0 ? uri.length : hash;
+  const questionMark = uri.indexOf('?');
+  const pathEnd = questionMark >= 0 && questionMark < targetEnd ? questionMark : targetEnd;
+  const query = pathEnd < targetEnd ? uri.slice(pathEnd + 1, targetEnd) : '';
+  let rawPath: string;
+  let authority: string | undefined;
+  if (uri.charCodeAt(0) === 0x2f /* / */) {
+    rawPath = pathEnd === uri.length ? uri : uri.slice(0, pathEnd);
+  } else if (uri === '*') {
+    if (method !== 'OPTIONS') throw new EnvironError(`The request target "*" is only allowed with OPTIONS`);
+    rawPath = '';
+  } else {
+    const authorityStart = absoluteFormAuthorityStart(uri);
+    if (authorityStart < 0) throw new EnvironError(`Malformed request target: ${JSON.stringify(uri)}`);
+    const slash = uri.indexOf('/', authorityStart);
+    const authorityEnd = slash >= 0 && slash < pathEnd ? slash : pathEnd;
+    // `user@` (userinfo) is not part of the host.
+    const at = uri.lastIndexOf('@', authorityEnd - 1);
+    authority = uri.slice(at >= authorityStart ? at + 1 : authorityStart, authorityEnd);
+    rawPath = authorityEnd < pathEnd ? uri.slice(authorityEnd, pathEnd) : '/';
+  }
+
+  let scriptName = '';
+  let mount = options.scriptName ?? request.scriptName;
+  // `OPTIONS *` asks about the whole server, not a path under the mount.
+  if (mount !== undefined && mount !== '' && rawPath !== '') {
+    while (mount.endsWith('/')) mount = mount.slice(0, -1);
+    if (mount !== '') {
+      if (
+        !rawPath.startsWith(mount) ||
+        (rawPath.length > mount.length && rawPath.charCodeAt(mount.length) !== 0x2f)
+      ) {
+        throw new EnvironError(`The path ${JSON.stringify(rawPath)} is outside the mount ${mount}`, 404);
+      }
+      scriptName = unquoteToWsgiString(mount);
+      rawPath = rawPath.slice(mount.length);
+    }
+  }
+
+  const environ: EnvironVariables = {
+    REQUEST_METHOD: method,
+    SCRIPT_NAME: scriptName,
+    PATH_INFO: rawPath.indexOf('%') < 0 ? rawPath : unquoteToWsgiString(rawPath),
+    QUERY_STRING: query,
+    REQUEST_URI: uri,
+    RAW_URI: uri,
+    SERVER_NAME: '',
+    SERVER_PORT: '',
+    SERVER_PROTOCOL: request.version,
+    SERVER_SOFTWARE: options.serverSoftware ?? DEFAULT_SERVER_SOFTWARE,
+    REMOTE_ADDR: request.remoteIp,
+    'wsgi.version': WSGI_VERSION,
+    'wsgi.url_scheme': scheme,
+    'wsgi.multithread': options.multithread === true,
+    'wsgi.multiprocess': options.multiprocess === true,
+    'wsgi.run_once': options.runOnce === true,
+    'wsgi.input_terminated': true,
+  };
+  if (request.remotePort !== undefined) environ.REMOTE_PORT = String(request.remotePort);
+  if (scheme === 'https') environ.HTTPS = 'on';
+
+  const headerValues = environ as Record<string, unknown>;
+  const rawHeaders = request.rawHeaders;
+  const underscoreHeaders = options.underscoreHeaders ?? 'drop';
+  let host: string | undefined;
+  let contentLength: string | undefined;
+  let transferEncoding = false;
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const info = headerInfo(rawHeaders[index]!);
+    let value = rawHeaders[index + 1]!;
+    if (value.length > 0) {
+      const first = value.charCodeAt(0);
+      const last = value.charCodeAt(value.length - 1);
+      if (first === 0x20 || first === 0x09 || last === 0x20 || last === 0x09) value = trimSpaces(value);
+    }
+    switch (info.kind) {
+      case ORDINARY: {
+        const previous = headerValues[info.key];
+        headerValues[info.key] = previous === undefined ? value : previous + ',' + value;
+        break;
+      }
+      case HOST:
+        if (host !== undefined) throw new EnvironError('More than one Host header');
+        host = value;
+        environ.HTTP_HOST = value;
+        break;
+      case CONTENT_TYPE:
+        if (environ.CONTENT_TYPE !== undefined) throw new EnvironError('More than one Content-Type header');
+        environ.CONTENT_TYPE = value;
+        break;
+      case CONTENT_LENGTH:
+        if (!isDigits(value) || !Number.isSafeInteger(Number(value))) {
+          throw new EnvironError(`Malformed Content-Length: ${JSON.stringify(value)}`);
+        }
+        if (contentLength !== undefined && Number(contentLength) !== Number(value)) {
+          throw new EnvironError('Conflicting Content-Length headers');
+        }
+        contentLength = value;
+        break;
+      case TRANSFER_ENCODING:
+        // Decoding the transfer coding is the server's job; the application reads the decoded body.
+        transferEncoding = true;
+        break;
+      default:
+        // A name with `_`.
+        if (underscoreHeaders === 'refuse') {
+          throw new EnvironError(`Header name ${JSON.stringify(rawHeaders[index])} contains "_"`);
+        }
+        if (underscoreHeaders === 'keep' && info.kind === UNDERSCORE) {
+          const previous = headerValues[info.key];
+          headerValues[info.key] = previous === undefined ? value : previous + ',' + value;
+        }
+    }
+  }
+  if (transferEncoding && contentLength !== undefined) {
+    throw new EnvironError('Both Content-Length and Transfer-Encoding');
+  }
+
+  // CONTENT_LENGTH is the length of the body the application reads: the server's decoded length when it
+  // knows one (after de-chunking or decompression), else the header, else a buffered body's size.
+  const bodyLength = request.bodyLength;
+  if (bodyLength !== undefined) environ.CONTENT_LENGTH = String(bodyLength);
+  else if (contentLength !== undefined) environ.CONTENT_LENGTH = String(Number(contentLength));
+  else if (request.body !== undefined && request.body.length > 0) {
+    environ.CONTENT_LENGTH = String(request.body.length);
+  }
+
+  const defaultPort = scheme === 'https' ? '443' : '80';
+  // An absolute-form target's authority replaces Host (RFC 9112 §3.2.2).
+  const serverAuthority = authority ?? host;
+  if (host === undefined && request.version === 'HTTP/1.1') {
+    throw new EnvironError('HTTP/1.1 request without a Host header');
+  }
+  if (serverAuthority === undefined || serverAuthority === '') {
+    const serverIp = request.serverIp;
+    environ.SERVER_NAME =
+      options.defaultServerName ??
+      (serverIp === undefined || serverIp === ''
+        ? 'localhost'
+        : serverIp.includes(':')
+          ? `[${serverIp}]`
+          : serverIp);
+    environ.SERVER_PORT = request.serverPort === undefined ? defaultPort : String(request.serverPort);
+  } else {
+    setServerNameAndPort(environ, serverAuthority, defaultPort);
+  }
+  return environ;
+}
+
+/**
+ * Builds the PEP 3333 environ for a request: `environVariables()` plus `wsgi.input` (by default over
+ * `request.body`, clamped to `CONTENT_LENGTH`) and `wsgi.errors`.
+ *
+ * @throws EnvironError for a request the server must answer with its `status` (400, or 404 outside the mount).
+ * @throws TypeError when the body is a stream (`request.bodyStream`) and no `input` option says how to read it.
+ */
+export function buildEnviron(request: GatewayRequest, options: BuildEnvironOptions = NO_OPTIONS): Environ {
+  const environ = environVariables(request, options) as Environ;
+  const contentLength = environ.CONTENT_LENGTH;
+  const length = contentLength === undefined ? undefined : Number(contentLength);
+  const input = options.input;
+  if (input === undefined) {
+    const body = request.body;
+    if (body === undefined && request.bodyStream !== undefined) {
+      throw new TypeError(
+        'buildEnviron: the request body is a stream; pass options.input (a ByteReader or an InputStream) to read it',
+      );
+    }
+    environ['wsgi.input'] = new WSGIInputStream(body ?? EMPTY_BODY, length);
+  } else {
+    environ['wsgi.input'] = isInputStream(input) ? input : new WSGIInputStream(input, length);
+  }
+  const errors = options.errors;
+  environ['wsgi.errors'] =
+    errors === undefined
+      ? new WSGIErrorStream(logToConsole)
+      : typeof errors === 'function'
+        ? new WSGIErrorStream(errors)
+        : errors;
+  return environ;
+}
+
+function logToConsole(line: string): void {
+  console.error(line);
+}
+
+function isInputStream(input: InputStream | ByteReader): input is InputStream {
+  return typeof (input as InputStream).readline === 'function';
+}
+
+/** Where the authority starts in an absolute-form target (`scheme://`), or -1 when it is not one. */
+function absoluteFormAuthorityStart(uri: string): number {
+  let index = 0;
+  for (; index < uri.length; index++) {
+    const code = uri.charCodeAt(index) | 0x20;
+    const isLetter = code >= 0x61 && code <= 0x7a;
+    if (
+      index === 0
+        ? !isLetter
+        : !(isLetter || (code >= 0x30 && code <= 0x39) || code === 0x2b || code === 0x2e || code === 0x2d)
+    ) {
+      break;
+    }
+  }
+  if (index === 0 || !uri.startsWith('://', index)) return -1;
+  return index + 3;
+}
+
+/** Sets SERVER_NAME and SERVER_PORT from a `Host` value (`name`, `name:port`, `[v6]`, `[v6]:port`). */
+function setServerNameAndPort(environ: EnvironVariables, host: string, defaultPort: string): void {
+  let nameEnd: number;
+  if (host.charCodeAt(0) === 0x5b /* [ */) {
+    nameEnd = host.indexOf(']') + 1;
+    if (nameEnd <= 2 || !allIn(IP_LITERAL_CHARACTERS, host, 1, nameEnd - 1)) throw malformedHost(host);
+  } else {
+    nameEnd = host.indexOf(':');
+    if (nameEnd < 0) nameEnd = host.length;
+    if (nameEnd === 0 || !allIn(HOST_NAME_CHARACTERS, host, 0, nameEnd)) throw malformedHost(host);
+  }
+  let port = defaultPort;
+  if (nameEnd < host.length) {
+    if (host.charCodeAt(nameEnd) !== 0x3a /* : */) throw malformedHost(host);
+    // `host:` (an empty port) means the default port (RFC 3986 §6.2.3).
+    if (nameEnd + 1 < host.length) {
+      port = host.slice(nameEnd + 1);
+      if (port.length > 5 || !isDigits(port) || Number(port) > 65535) throw malformedHost(host);
+    }
+  }
+  environ.SERVER_NAME = nameEnd === host.length ? host : host.slice(0, nameEnd);
+  environ.SERVER_PORT = port;
+}
+
+function malformedHost(host: string): EnvironError {
+  return new EnvironError(`Malformed Host: ${JSON.stringify(host)}`);
+}
+
+function allIn(allowed: Uint8Array, value: string, start: number, end: number): boolean {
+  for (let index = start; index < end; index++) {
+    if (allowed[value.charCodeAt(index)] !== 1) return false;
+  }
+  return true;
+}
+
+function isDigits(value: string): boolean {
+  if (value.length === 0) return false;
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
+
+/** Removes spaces and tabs (only: `\xa0` is a valid byte of a header value) from both ends. */
+function trimSpaces(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && (value.charCodeAt(start) === 0x20 || value.charCodeAt(start) === 0x09)) start++;
+  while (end > start && (value.charCodeAt(end - 1) === 0x20 || value.charCodeAt(end - 1) === 0x09)) end--;
+  return value.slice(start, end);
+}
