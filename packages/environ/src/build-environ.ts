@@ -77,12 +77,26 @@ interface HeaderInfo {
 /** Header names seen so far (as sent, case and all) → how to handle them. Bounded: names are client input. */
 const headerInfoCache = new Map<string, HeaderInfo>();
 const HEADER_INFO_CACHE_LIMIT = 512;
+/**
+ * The name last seen at each header position and its info. A client sends the same headers in the same order
+ * request after request, and comparing two short strings is cheaper than hashing a fresh one for the map.
+ */
+const POSITIONS_REMEMBERED = 32;
+const namesByPosition = new Array<string | undefined>(POSITIONS_REMEMBERED).fill(undefined);
+const infosByPosition = new Array<HeaderInfo | undefined>(POSITIONS_REMEMBERED).fill(undefined);
 
-function headerInfo(name: string): HeaderInfo {
+function headerInfo(name: string, position: number): HeaderInfo {
+  if (position < POSITIONS_REMEMBERED && namesByPosition[position] === name) {
+    return infosByPosition[position]!;
+  }
   let info = headerInfoCache.get(name);
   if (info === undefined) {
     info = classifyHeader(name);
     if (headerInfoCache.size < HEADER_INFO_CACHE_LIMIT) headerInfoCache.set(name, info);
+  }
+  if (position < POSITIONS_REMEMBERED) {
+    namesByPosition[position] = name;
+    infosByPosition[position] = info;
   }
   return info;
 }
@@ -196,7 +210,7 @@ export function environVariables(
   let contentLength: string | undefined;
   let transferEncoding = false;
   for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
-    const info = headerInfo(rawHeaders[index]!);
+    const info = headerInfo(rawHeaders[index]!, index >> 1);
     let value = rawHeaders[index + 1]!;
     if (value.length > 0) {
       const first = value.charCodeAt(0);

@@ -1,3 +1,18 @@
-// @tsgi/http-server: HTTPServer on node:http with Tornado's options, routing beside gateway containers, multi-process start and graceful shutdown.
-// Nothing is exported yet; this package is being filled in.
-export {};
+// @tsgi/http-server: Tornado's HTTPServer on node:http with routing, TLS, limits, multi-process start and
+// graceful shutdown.
+export type { AccessLogEntry } from './access-log.js';
+export { formatAccessLog } from './access-log.js';
+export { HTTPConnection } from './connection.js';
+export { HTTPInputError, StreamClosedError } from './errors.js';
+export { HTTPHeaders } from './http-headers.js';
+export type { Logger } from './logger.js';
+export type { StartOptions } from './multi-process.js';
+export type { HTTPServerOptions } from './options.js';
+export { HTTPServerRequest } from './request.js';
+export type { Matcher, NativeHandler, RouteMatch, RouteTarget, RuleOptions, RuleSpec } from './routing.js';
+export { AnyMatches, HostMatches, PathMatches, Rule, RuleRouter } from './routing.js';
+export type { CloseOptions, ListeningAddress, RequestCallback, RequestHandler } from './server.js';
+export { HTTPServer } from './server.js';
+export type { CloseOnSignalsOptions } from './signals.js';
+export { closeOnSignals } from './signals.js';
+export { TrustedDownstream } from './trusted-downstream.js';

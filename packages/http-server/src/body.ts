@@ -1,0 +1,75 @@
+import { createGunzip } from 'node:zlib';
+import { HTTPInputError } from './errors.js';
+import type { HTTPServerRequest } from './request.js';
+
+/**
+ * The request body as an async iterable: answers `Expect: 100-continue` on the first pull, counts bytes against
+ * `maxBodySize` (413 on overflow). Stopping early does not destroy the socket: node discards the rest of the body
+ * after the response, so the connection can be reused.
+ */
+export async function* readBodyStream(
+  request: HTTPServerRequest,
+  maxBodySize: number,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const connection = request.connection;
+  connection.sendContinue();
+  let received = 0;
+  for await (const chunk of request.incoming.iterator({ destroyOnReturn: false })) {
+    received += (chunk as Buffer).length;
+    if (received > maxBodySize) {
+      throw connection.refuseBody(
+        new HTTPInputError(413, `request body exceeds maxBodySize (${maxBodySize} bytes)`),
+      );
+    }
+    yield chunk as Buffer;
+  }
+}
+
+/**
+ * Reads and gunzips a `Content-Encoding: gzip` body into `request.body`, bounded by `maxBodySize` after
+ * decompression, and renames the header to `X-Consumed-Content-Encoding` (as Tornado does) so the application
+ * does not decode it again. Throws an `HTTPInputError` (400 for a corrupt stream, 413 when too large).
+ */
+export function readGzipBody(
+  request: HTTPServerRequest,
+  maxBodySize: number,
+  chunkSize: number,
+): Promise<void> {
+  request.connection.sendContinue();
+  const incoming = request.incoming;
+  return new Promise<void>((resolve, reject) => {
+    const gunzip = createGunzip({ chunkSize });
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const fail = (error: unknown) => {
+      incoming.unpipe(gunzip);
+      gunzip.destroy();
+      reject(
+        error instanceof HTTPInputError
+          ? error
+          : new HTTPInputError(400, `invalid gzip request body: ${(error as Error).message}`),
+      );
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > maxBodySize) {
+        fail(new HTTPInputError(413, `decompressed request body exceeds maxBodySize (${maxBodySize} bytes)`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    gunzip.on('error', fail);
+    gunzip.on('end', () => {
+      const raw = request.rawHeaders.slice();
+      for (let index = 0; index < raw.length; index += 2) {
+        if (raw[index]!.toLowerCase() === 'content-encoding') raw[index] = 'X-Consumed-Content-Encoding';
+      }
+      request.rawHeaders = raw;
+      request.body = Buffer.concat(chunks, length);
+      request.bodyLength = length;
+      resolve();
+    });
+    incoming.on('error', (error) => reject(error));
+    incoming.pipe(gunzip);
+  });
+}

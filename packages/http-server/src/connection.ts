@@ -1,0 +1,289 @@
+import { type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { logAccess } from './access-log.js';
+import type { HTTPInputError } from './errors.js';
+import { StreamClosedError } from './errors.js';
+import type { HTTPServerRequest } from './request.js';
+import type { ServerState } from './server-state.js';
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const DIGITS = /^\d+$/;
+
+function flushHeadersIfIdle(connection: HTTPConnection): void {
+  connection.flushIdleHeaders();
+}
+
+const IDLE = 0;
+const STREAMING = 1;
+const FINISHED = 2;
+const ABORTED = 3;
+
+/**
+ * The response side of one request: `@tsgi/container`'s `GatewayConnection`, built on node's `ServerResponse`
+ * (node does the chunked/close-delimited framing, `Date`, HEAD/204/304 body suppression and HTTP/1.0
+ * keep-alive). On top of node it enforces a declared `Content-Length` (excess bytes dropped and logged, a short
+ * body closes the connection), sends `Connection: close` while the server drains or with `noKeepAlive`, and turns
+ * a vanished client into rejected writes and an aborted `signal`.
+ */
+export class HTTPConnection {
+  /** Node's response object, for what this class does not cover. */
+  readonly response: ServerResponse;
+  private readonly request: HTTPServerRequest;
+  private readonly state: ServerState;
+  private phase: number;
+  /** Bytes still allowed by the response's Content-Length; -1 when there is none or no body may be sent. */
+  private remaining: number;
+  private status: number;
+  private bodyStarted: boolean;
+  private expectContinue: boolean;
+  private abortController: AbortController | undefined;
+
+  constructor(
+    request: HTTPServerRequest,
+    response: ServerResponse,
+    state: ServerState,
+    expectContinue: boolean,
+  ) {
+    this.response = response;
+    this.request = request;
+    this.state = state;
+    this.phase = IDLE;
+    this.remaining = -1;
+    this.status = 0;
+    this.bodyStarted = false;
+    this.expectContinue = expectContinue;
+    this.abortController = undefined;
+  }
+
+  /** True once the status line went out (or was committed to). */
+  get headersWritten(): boolean {
+    return this.phase !== IDLE;
+  }
+
+  /** True once the response finished or was aborted. */
+  get closed(): boolean {
+    return this.phase >= FINISHED;
+  }
+
+  private clientGone(): boolean {
+    return this.response.destroyed || this.request.incoming.socket.destroyed;
+  }
+
+  /**
+   * Sends the status line and headers (flat `[name, value, …]`), with the first body bytes when given, in one
+   * write where node can. Rejects (and sends nothing) for an invalid header, so the caller can still answer 500.
+   */
+  writeHeaders(
+    startLine: { code: number; reason: string },
+    headers: readonly string[],
+    chunk?: Uint8Array,
+  ): Promise<void> {
+    if (this.phase === ABORTED) return Promise.reject(new StreamClosedError('the connection was closed'));
+    if (this.phase !== IDLE) return Promise.reject(new Error('writeHeaders called twice'));
+    if (this.clientGone()) return Promise.reject(new StreamClosedError());
+    const code = startLine.code;
+    let remaining = -1;
+    for (let index = 0; index < headers.length; index += 2) {
+      const name = headers[index]!;
+      if (name.length === 14 && name.toLowerCase() === 'content-length') {
+        const value = headers[index + 1]!.trim();
+        if (!DIGITS.test(value))
+          return Promise.reject(new TypeError(`invalid Content-Length ${JSON.stringify(value)}`));
+        remaining = Number(value);
+      }
+    }
+    if (this.request.method === 'HEAD' || code < 200 || code === 204 || code === 304) remaining = -1;
+    const response = this.response;
+    if (this.state.closing || this.state.options.noKeepAlive) response.shouldKeepAlive = false;
+    try {
+      response.writeHead(code, startLine.reason, headers as string[]);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.phase = STREAMING;
+    this.status = code;
+    this.remaining = remaining;
+    if (chunk !== undefined) return this.write(chunk);
+    // Node holds headers until the first body write. A streaming response (server-sent events, long-poll) must
+    // show its headers at once, but one finished in this same tick should still go out in one write.
+    process.nextTick(flushHeadersIfIdle, this);
+    return RESOLVED;
+  }
+
+  /** @internal */
+  flushIdleHeaders(): void {
+    if (this.phase === STREAMING && !this.bodyStarted) this.response.flushHeaders();
+  }
+
+  /** Writes body bytes. Resolves when the socket can take more ('drain'); rejects once the client is gone. */
+  write(chunk: Uint8Array): Promise<void> {
+    if (this.phase !== STREAMING) {
+      if (this.phase === ABORTED) return Promise.reject(new StreamClosedError('the connection was closed'));
+      return Promise.reject(
+        new Error(this.phase === IDLE ? 'write before writeHeaders' : 'write after finish'),
+      );
+    }
+    if (this.clientGone()) return Promise.reject(new StreamClosedError());
+    let bytes = chunk;
+    if (this.remaining >= 0 && bytes.length > this.remaining) {
+      this.state.options.logger.error(
+        `${this.request.method} ${this.request.uri}: response body longer than its Content-Length; ` +
+          `${bytes.length - this.remaining} excess bytes dropped`,
+      );
+      bytes = bytes.subarray(0, this.remaining);
+    }
+    if (bytes.length === 0) return RESOLVED;
+    this.bodyStarted = true;
+    if (this.remaining >= 0) this.remaining -= bytes.length;
+    if (this.response.write(bytes)) return RESOLVED;
+    return this.waitForDrain();
+  }
+
+  private waitForDrain(): Promise<void> {
+    const response = this.response;
+    return new Promise<void>((resolve, reject) => {
+      const onDrain = () => {
+        response.off('close', onClose);
+        resolve();
+      };
+      const onClose = () => {
+        response.off('drain', onDrain);
+        reject(new StreamClosedError());
+      };
+      response.once('drain', onDrain);
+      response.once('close', onClose);
+    });
+  }
+
+  /**
+   * Ends the response. Without `writeHeaders` it is an empty `200`. If the declared Content-Length was not reached
+   * the connection is closed (after flushing what was sent) rather than leaving the client waiting.
+   */
+  finish(): void {
+    if (this.phase >= FINISHED) return;
+    if (this.phase === IDLE) this.status = 200;
+    const response = this.response;
+    if (this.remaining > 0) {
+      this.state.options.logger.error(
+        `${this.request.method} ${this.request.uri}: response body ended ${this.remaining} bytes short of its ` +
+          'Content-Length; closing the connection',
+      );
+      this.phase = ABORTED;
+      this.request.markFinished();
+      this.logAccess();
+      (response.socket as (Socket & { destroySoon(): void }) | null)?.destroySoon();
+      return;
+    }
+    if (this.phase === IDLE && (this.state.closing || this.state.options.noKeepAlive)) {
+      response.shouldKeepAlive = false;
+    }
+    this.phase = FINISHED;
+    response.end();
+    this.request.markFinished();
+    this.logAccess();
+    if (this.state.closing) this.state.onIdleWhileClosing();
+  }
+
+  /** Closes the connection at once: the way to fail after the headers were sent. */
+  abort(): void {
+    if (this.phase >= FINISHED) return;
+    this.phase = ABORTED;
+    this.request.markFinished();
+    this.logAccess();
+    this.response.destroy();
+    this.abortController?.abort(new StreamClosedError('the response was aborted'));
+  }
+
+  /** Aborted when the client disconnects before the response finished (created on first read). */
+  get signal(): AbortSignal {
+    if (this.abortController === undefined) {
+      const controller = new AbortController();
+      this.abortController = controller;
+      if (this.phase === ABORTED || (this.phase !== FINISHED && this.clientGone())) {
+        controller.abort(new StreamClosedError());
+      } else if (this.phase !== FINISHED) {
+        this.response.once('close', () => {
+          if (!this.response.writableFinished) controller.abort(new StreamClosedError());
+        });
+      }
+    }
+    return this.abortController.signal;
+  }
+
+  /**
+   * A whole response in one call, for native handlers: `body` (a string is UTF-8, with a default
+   * `Content-Type: text/plain; charset=utf-8`), `Content-Length` computed, `headers` as a flat list or a record.
+   */
+  respond(
+    code: number,
+    body?: string | Uint8Array,
+    headers?: readonly string[] | Record<string, string>,
+  ): Promise<void> {
+    const flat: string[] =
+      headers === undefined ? [] : Array.isArray(headers) ? [...headers] : Object.entries(headers).flat();
+    let bytes: Uint8Array | undefined;
+    if (typeof body === 'string') {
+      bytes = Buffer.from(body);
+      if (!flat.some((value, index) => index % 2 === 0 && value.toLowerCase() === 'content-type')) {
+        flat.push('Content-Type', 'text/plain; charset=utf-8');
+      }
+    } else {
+      bytes = body;
+    }
+    if (code !== 204 && code !== 304 && code >= 200) flat.push('Content-Length', String(bytes?.length ?? 0));
+    const written = this.writeHeaders({ code, reason: STATUS_CODES[code] ?? '' }, flat, bytes);
+    if (this.phase === STREAMING) this.finish();
+    return written;
+  }
+
+  /** Sends `100 Continue` if the client asked for it and it was not sent yet (on the body's first read). */
+  sendContinue(): void {
+    if (this.expectContinue) {
+      this.expectContinue = false;
+      if (this.phase === IDLE) this.response.writeContinue();
+    }
+  }
+
+  /** Answers `status` with a short text body and `Connection: close`; aborts if even that cannot be sent. */
+  sendError(status: number): void {
+    this.response.shouldKeepAlive = false;
+    this.respond(status, `${status}: ${STATUS_CODES[status] ?? 'Error'}\n`, ['Connection', 'close']).catch(
+      () => this.abort(),
+    );
+  }
+
+  /**
+   * The request body is unacceptable (too large): answers its status with `Connection: close` if nothing was sent
+   * yet, else aborts. Returns the error so the body reader can throw it.
+   */
+  refuseBody(error: HTTPInputError, log = true): HTTPInputError {
+    if (log) {
+      this.state.options.logger.warn(
+        `${error.status} ${this.request.method} ${this.request.uri} (${this.request.remoteIp}): ${error.message}`,
+      );
+    }
+    if (this.phase === IDLE) {
+      this.sendError(error.status);
+    } else {
+      this.abort();
+    }
+    // Everything the application writes from now on is refused.
+    if (this.phase === FINISHED) this.phase = ABORTED;
+    return error;
+  }
+
+  private logAccess(): void {
+    const accessLog = this.state.options.accessLog;
+    if (accessLog === false) return;
+    const request = this.request;
+    const entry = {
+      status: this.phase === ABORTED && this.status === 0 ? 0 : this.status,
+      method: request.method,
+      uri: request.uri,
+      remoteIp: request.remoteIp,
+      durationMs: request.requestTime() * 1000,
+    };
+    if (accessLog === true) logAccess(this.state.options.logger, entry);
+    else accessLog(entry);
+  }
+}

@@ -1,0 +1,101 @@
+import type { ServerOptions as TLSServerOptions } from 'node:https';
+import type { AccessLogEntry } from './access-log.js';
+import type { Logger } from './logger.js';
+
+/**
+ * `HTTPServer` options: Tornado's `HTTPServer` keyword arguments in camelCase, with safer defaults. Durations are
+ * milliseconds (Tornado uses seconds).
+ */
+export interface HTTPServerOptions {
+  /**
+   * Honour `X-Forwarded-For` / `X-Real-Ip` (client address) and `X-Scheme` / `X-Forwarded-Proto` (scheme, `http` or
+   * `https` only) — but only when the socket peer is in `trustedDownstream`. Default `false`.
+   */
+  xheaders?: boolean;
+  /**
+   * Proxy addresses or CIDR blocks (IPv4 and IPv6) whose proxy headers are believed; also the hops skipped when
+   * walking `X-Forwarded-For` from the right. Peers on a Unix socket are trusted. Default `['127.0.0.1', '::1']`.
+   */
+  trustedDownstream?: readonly string[];
+  /** Forces `request.protocol`. Default `'https'` when `tls` is given, else `'http'`. */
+  protocol?: 'http' | 'https';
+  /** TLS options exactly as `node:https.createServer` takes them (`key`, `cert`, `ca`, …). Default none (plain HTTP). */
+  tls?: TLSServerOptions;
+  /**
+   * Gunzip request bodies sent with `Content-Encoding: gzip`. The decompressed body is buffered (bounded by
+   * `maxBodySize`) into `request.body` / `request.bodyLength`, and the header is renamed
+   * `X-Consumed-Content-Encoding`, so `CONTENT_LENGTH` describes what the application reads. Default `false`.
+   */
+  decompressRequest?: boolean;
+  /**
+   * The largest request body, in bytes, after de-chunking and decompression. A larger `Content-Length` gets `413`
+   * before anything is read; a chunked or gzip body is counted as it arrives. Default `104857600` (100 MiB, Tornado's).
+   */
+  maxBodySize?: number;
+  /** The largest request header block, in bytes; larger gets `431`. Default `65536` (Tornado's). */
+  maxHeaderSize?: number;
+  /** How long a keep-alive connection may sit idle between requests (node's `keepAliveTimeout`). Default `72000`. */
+  idleConnectionTimeout?: number;
+  /** How long a client may take to send a request's headers; then `408` and close. Default `60000`. */
+  headersTimeout?: number;
+  /**
+   * How long a client may take to send a whole request, headers and body (node's `requestTimeout`); then `408`
+   * (or a close, when a response has started). `0` disables it. Default `300000`.
+   */
+  bodyTimeout?: number;
+  /** Close the connection after every response (`Connection: close`). Default `false`. */
+  noKeepAlive?: boolean;
+  /** Read size for request bodies, in bytes (socket and decompression buffer size). Default `65536`. */
+  chunkSize?: number;
+  /** Where errors, rejected requests and access-log lines go. Default `console`. */
+  logger?: Logger;
+  /**
+   * Access log: `true` writes Tornado's line (`200 GET /a?x=1 (127.0.0.1) 1.23ms`) to `logger` at `info` below 400,
+   * `warn` below 500 and `error` above; a function receives each entry instead. Default `false` (a mounted
+   * gateway container logs its own requests).
+   */
+  accessLog?: boolean | ((entry: AccessLogEntry) => void);
+}
+
+/** The options with every default filled in. */
+export interface ResolvedOptions {
+  xheaders: boolean;
+  trustedDownstream: readonly string[];
+  protocol: 'http' | 'https';
+  tls: TLSServerOptions | undefined;
+  decompressRequest: boolean;
+  maxBodySize: number;
+  maxHeaderSize: number;
+  idleConnectionTimeout: number;
+  headersTimeout: number;
+  bodyTimeout: number;
+  noKeepAlive: boolean;
+  chunkSize: number;
+  logger: Logger;
+  accessLog: boolean | ((entry: AccessLogEntry) => void);
+}
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a non-negative number`);
+  return value;
+}
+
+export function resolveOptions(options: HTTPServerOptions = {}): ResolvedOptions {
+  return {
+    xheaders: options.xheaders ?? false,
+    trustedDownstream: options.trustedDownstream ?? ['127.0.0.1', '::1'],
+    protocol: options.protocol ?? (options.tls === undefined ? 'http' : 'https'),
+    tls: options.tls,
+    decompressRequest: options.decompressRequest ?? false,
+    maxBodySize: nonNegative('maxBodySize', options.maxBodySize, 100 * 1024 * 1024),
+    maxHeaderSize: nonNegative('maxHeaderSize', options.maxHeaderSize, 65536),
+    idleConnectionTimeout: nonNegative('idleConnectionTimeout', options.idleConnectionTimeout, 72_000),
+    headersTimeout: nonNegative('headersTimeout', options.headersTimeout, 60_000),
+    bodyTimeout: nonNegative('bodyTimeout', options.bodyTimeout, 300_000),
+    noKeepAlive: options.noKeepAlive ?? false,
+    chunkSize: nonNegative('chunkSize', options.chunkSize, 65536) || 65536,
+    logger: options.logger ?? console,
+    accessLog: options.accessLog ?? false,
+  };
+}

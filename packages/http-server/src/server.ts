@@ -1,0 +1,315 @@
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
+import { readGzipBody } from './body.js';
+import type { HTTPConnection } from './connection.js';
+import { HTTPInputError, StreamClosedError } from './errors.js';
+import { describeError } from './logger.js';
+import { type StartOptions, startProcesses } from './multi-process.js';
+import { type HTTPServerOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { HTTPServerRequest } from './request.js';
+import type { ServerState } from './server-state.js';
+import { TrustedDownstream } from './trusted-downstream.js';
+
+/** A native request handler: it answers through `request.connection`. */
+export type RequestCallback = (request: HTTPServerRequest) => void | Promise<void>;
+
+/** Anything with `handleRequest` (a `WSGIContainer`, a `RuleRouter`); `ready()` is awaited by `listen()`. */
+export interface RequestHandler {
+  handleRequest(request: HTTPServerRequest): void | Promise<void>;
+  ready?(): Promise<void>;
+}
+
+/** Where the server listens: an IP address and port, or a Unix socket path (then `port` is 0). */
+export interface ListeningAddress {
+  address: string;
+  port: number;
+}
+
+/** `close()` options. */
+export interface CloseOptions {
+  /** How long in-flight requests may take to finish before their connections are closed. Default `10000`. */
+  timeoutMs?: number;
+}
+
+/** Node's response with a link back to its connection, so a late parse error can answer through it. */
+class GatewayServerResponse extends ServerResponse {
+  gatewayConnection: HTTPConnection | undefined = undefined;
+}
+
+const CLIENT_ERROR_STATUS: Record<string, number> = {
+  HPE_HEADER_OVERFLOW: 431,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
+};
+
+/**
+ * Tornado's `HTTPServer` on `node:http` (or `node:https` with the `tls` option): parses requests with node's
+ * llhttp, refuses what HTTP/1.1 forbids, and hands every `HTTPServerRequest` to the callback.
+ *
+ * ```ts
+ * const server = new HTTPServer((request) => request.connection.respond(200, 'Hello\n'));
+ * const { port } = await server.listen(8888);
+ * ```
+ */
+export class HTTPServer {
+  /** The node server underneath (`http.Server`, or `https.Server` with `tls`). */
+  readonly httpServer: Server;
+  readonly options: ResolvedOptions;
+  private readonly callback: RequestCallback | RequestHandler;
+  private readonly state: ServerState;
+  private bound: { port: number | string; host: string | undefined } | undefined;
+  private closePromise: Promise<void> | undefined;
+  private reapScheduled = false;
+  private stopProcesses: ((timeoutMs: number) => Promise<void>) | undefined;
+
+  constructor(callback: RequestCallback | RequestHandler, options?: HTTPServerOptions) {
+    if (typeof callback !== 'function' && typeof callback?.handleRequest !== 'function') {
+      throw new TypeError('HTTPServer needs a function or an object with handleRequest(request)');
+    }
+    this.callback = callback;
+    const resolved = resolveOptions(options);
+    this.options = resolved;
+    this.state = {
+      options: resolved,
+      trusted: resolved.xheaders ? new TrustedDownstream(resolved.trustedDownstream) : undefined,
+      closing: false,
+      onIdleWhileClosing: () => this.scheduleReap(),
+    };
+    const headersTimeout =
+      resolved.bodyTimeout > 0
+        ? Math.min(resolved.headersTimeout, resolved.bodyTimeout)
+        : resolved.headersTimeout;
+    const shortestTimeout = Math.min(
+      ...[headersTimeout, resolved.bodyTimeout].filter((timeout) => timeout > 0),
+    );
+    const nodeOptions = {
+      maxHeaderSize: resolved.maxHeaderSize,
+      requireHostHeader: true,
+      headersTimeout,
+      requestTimeout: resolved.bodyTimeout,
+      // Node checks timeouts on an interval (30 s by default): check often enough for short timeouts to hold.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(shortestTimeout / 4))),
+      highWaterMark: resolved.chunkSize,
+      ServerResponse: GatewayServerResponse as typeof ServerResponse,
+    };
+    const listener = (request: IncomingMessage, response: ServerResponse) =>
+      this.dispatch(request, response as GatewayServerResponse, false);
+    this.httpServer =
+      resolved.tls === undefined
+        ? (createHttpServer(nodeOptions, listener) as Server)
+        : (createHttpsServer({ ...resolved.tls, ...nodeOptions }, listener) as Server);
+    this.httpServer.keepAliveTimeout = resolved.idleConnectionTimeout;
+    this.httpServer.on('checkContinue', (request: IncomingMessage, response: ServerResponse) =>
+      this.dispatch(request, response as GatewayServerResponse, true),
+    );
+    this.httpServer.on('clientError', (error: Error & { code?: string }, socket: Socket) =>
+      this.onClientError(error, socket),
+    );
+    if (resolved.tls !== undefined) {
+      this.httpServer.on('tlsClientError', (error: Error, socket: Socket) => {
+        resolved.logger.warn(`TLS handshake failed (${socket.remoteAddress ?? 'unknown'}): ${error.message}`);
+      });
+    }
+  }
+
+  private dispatch(
+    incoming: IncomingMessage,
+    response: GatewayServerResponse,
+    expectContinue: boolean,
+  ): void {
+    const request = new HTTPServerRequest(incoming, response, this.state, expectContinue);
+    response.gatewayConnection = request.connection;
+    const refusal = this.state.closing
+      ? new HTTPInputError(503, 'server is shutting down')
+      : request.framingError;
+    if (refusal !== undefined) {
+      this.refuse(request, refusal);
+      return;
+    }
+    if (request.contentEncoding !== undefined) {
+      readGzipBody(request, this.options.maxBodySize, this.options.chunkSize).then(
+        () => this.run(request),
+        (error: unknown) => {
+          if (error instanceof HTTPInputError) this.refuse(request, error);
+          else request.connection.abort();
+        },
+      );
+      return;
+    }
+    this.run(request);
+  }
+
+  private run(request: HTTPServerRequest): void {
+    let result: void | Promise<void>;
+    try {
+      const callback = this.callback;
+      result = typeof callback === 'function' ? callback(request) : callback.handleRequest(request);
+    } catch (error) {
+      this.fail(request, error);
+      return;
+    }
+    if (result !== undefined && typeof result.then === 'function') {
+      result.then(undefined, (error: unknown) => this.fail(request, error));
+    }
+  }
+
+  /** Answers a request the server will not pass on, and closes its connection. */
+  private refuse(request: HTTPServerRequest, error: HTTPInputError): void {
+    if (error.status !== 503) {
+      this.options.logger.warn(
+        `${error.status} ${request.method} ${request.uri} (${request.remoteIp}): ${error.message}`,
+      );
+    }
+    request.connection.sendError(error.status);
+  }
+
+  /** The callback threw or rejected: 500 if nothing was sent, else abort; always a log line. */
+  private fail(request: HTTPServerRequest, error: unknown): void {
+    const connection = request.connection;
+    // A handler that stops because its client left (or its request was refused) is not an application error.
+    if (error instanceof StreamClosedError) {
+      connection.abort();
+      return;
+    }
+    this.options.logger.error(
+      `Uncaught exception in ${request.method} ${request.uri} (${request.remoteIp}): ${describeError(error)}`,
+    );
+    if (connection.closed) return;
+    if (connection.headersWritten) {
+      connection.abort();
+      return;
+    }
+    connection.respond(500, '500: Internal Server Error\n').catch(() => connection.abort());
+  }
+
+  private onClientError(error: Error & { code?: string }, socket: Socket): void {
+    const code = error.code ?? '';
+    if (code === 'ECONNRESET' || code === 'EPIPE' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = CLIENT_ERROR_STATUS[code] ?? 400;
+    this.options.logger.warn(
+      `${status} bad request (${socket.remoteAddress ?? 'unix'}): ${code} ${error.message}`,
+    );
+    const pending = (socket as Socket & { _httpMessage?: GatewayServerResponse | null })._httpMessage;
+    if (pending) {
+      // The request already reached the application (its body was being read): answer through its connection
+      // if nothing was sent yet, then close once that is flushed; the body stream fails when the socket closes.
+      const connection = pending.gatewayConnection;
+      if (connection !== undefined && !connection.headersWritten) {
+        connection.refuseBody(new HTTPInputError(status, `${code} ${error.message}`), false);
+        (socket as Socket & { destroySoon(): void }).destroySoon();
+      } else {
+        socket.destroy();
+      }
+      return;
+    }
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+    );
+    (socket as Socket & { destroySoon(): void }).destroySoon();
+  }
+
+  private async ready(): Promise<void> {
+    const callback = this.callback;
+    if (typeof callback !== 'function' && typeof callback.ready === 'function') await callback.ready();
+  }
+
+  /**
+   * Awaits the target's `ready()` (so an application that fails to load fails here), then listens. Port `0` picks a
+   * free port; a string is a Unix socket path.
+   */
+  async listen(port: number | string, host?: string): Promise<ListeningAddress> {
+    await this.ready();
+    const server = this.httpServer;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      const onListening = () => {
+        server.off('error', reject);
+        resolve();
+      };
+      if (typeof port === 'string') server.listen(port, onListening);
+      else server.listen(port, host, onListening);
+    });
+    const address = server.address();
+    if (address === null) throw new Error('server is not listening');
+    return typeof address === 'string'
+      ? { address, port: 0 }
+      : { address: address.address, port: address.port };
+  }
+
+  /** Remembers where `start()` listens (Tornado's `bind`). */
+  bind(port: number | string, host?: string): void {
+    this.bound = { port, host };
+  }
+
+  /**
+   * Tornado's `start(processes)`: with `1` (the default) this process listens on the bound address. With more (`0`
+   * = one per CPU), the primary forks that many workers on `node:cluster`, replaces any that die, and serves no
+   * requests itself; each worker (which runs the same script) listens. Resolves to the address once listening —
+   * in the primary, once every worker of the first batch listens (it rejects if none could).
+   */
+  async start(processes = 1, options?: StartOptions): Promise<ListeningAddress> {
+    const bound = this.bound;
+    if (bound === undefined) throw new Error('call bind(port, host?) before start()');
+    if (processes === 1) return this.listen(bound.port, bound.host);
+    const started = await startProcesses(this, processes, options);
+    if (started.role === 'worker') return this.listen(bound.port, bound.host);
+    this.stopProcesses = started.stop;
+    return started.address;
+  }
+
+  private scheduleReap(): void {
+    if (this.reapScheduled) return;
+    this.reapScheduled = true;
+    setImmediate(() => {
+      this.reapScheduled = false;
+      this.httpServer.closeIdleConnections();
+    });
+  }
+
+  /**
+   * Graceful shutdown: stop accepting connections, close idle keep-alive connections, answer requests that still
+   * arrive on open connections with `503` + `Connection: close`, let in-flight requests finish (their responses
+   * carry `Connection: close`) for up to `timeoutMs`, then close whatever is left. In a multi-process primary it
+   * closes every worker the same way. Safe to call more than once.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.closePromise ??= this.shutdown(options.timeoutMs ?? 10_000);
+    return this.closePromise;
+  }
+
+  private async shutdown(timeoutMs: number): Promise<void> {
+    this.state.closing = true;
+    if (this.stopProcesses !== undefined) {
+      await this.stopProcesses(timeoutMs);
+      return;
+    }
+    const server = this.httpServer;
+    if (!server.listening) {
+      server.closeAllConnections();
+      return;
+    }
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const deadline = setTimeout(() => {
+      this.options.logger.warn(
+        `close: requests still running after ${timeoutMs} ms; closing their connections`,
+      );
+      server.closeAllConnections();
+    }, timeoutMs);
+    try {
+      await closed;
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+}

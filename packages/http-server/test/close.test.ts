@@ -1,0 +1,110 @@
+import { connect } from 'node:net';
+import { request as fetchRequest, Pool } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { delay, serve, statusOf } from './helpers.js';
+
+describe('graceful close', () => {
+  it('under load: every in-flight request completes, none is lost, then the port is closed', async () => {
+    let started = 0;
+    const { server, url, port } = await serve(async (request) => {
+      started++;
+      await delay(200);
+      await request.connection.respond(200, `done ${request.path}`);
+    });
+    const pool = new Pool(url, { connections: 8, pipelining: 1 });
+    const total = 40;
+    const responses = Array.from({ length: total }, (_, index) =>
+      pool.request({ path: `/${index}`, method: 'GET' }).then(async (response) => ({
+        status: response.statusCode,
+        connection: response.headers.connection,
+        body: await response.body.text(),
+      })),
+    );
+    while (started < 8) await delay(10);
+    const closing = server.close({ timeoutMs: 10_000 });
+    const settled = await Promise.allSettled(responses);
+    await closing;
+    await pool.close();
+    // The 8 in flight when close() began finish normally; queued ones on connections the server is closing
+    // either complete or are refused with 503 — undici sees no reset, no lost reply.
+    const fulfilled = settled.filter((result) => result.status === 'fulfilled').map((result) => result.value);
+    const completed = fulfilled.filter((result) => result.status === 200);
+    expect(completed.length).toBeGreaterThanOrEqual(8);
+    for (const result of completed) expect(result.body).toMatch(/^done \/\d+$/);
+    for (const result of fulfilled) expect([200, 503]).toContain(result.status);
+    const rejected = settled.filter((result) => result.status === 'rejected');
+    // Requests never sent because the pool's connections were closed by the server may fail on the client side,
+    // but only with a connection error (never a truncated or mixed-up reply).
+    for (const result of rejected)
+      expect(String((result as PromiseRejectedResult).reason)).toMatch(
+        /closed|ECONNREFUSED|ECONNRESET|SocketError/i,
+      );
+    expect(
+      completed.length + fulfilled.filter((result) => result.status === 503).length + rejected.length,
+    ).toBe(total);
+    // No request that reached the application lost its reply.
+    expect(completed.length).toBe(started);
+    await expect(fetchRequest(`http://127.0.0.1:${port}/`)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('a new request on an open keep-alive connection during the drain gets 503 + Connection: close', async () => {
+    const { server, port } = await serve(async (request) => {
+      if (request.path === '/slow') {
+        await request.connection.writeHeaders({ code: 200, reason: 'OK' }, ['Content-Length', '4']);
+        await delay(300);
+        await request.connection.write(new TextEncoder().encode('slow'));
+        request.connection.finish();
+        return;
+      }
+      await request.connection.respond(200, 'fast');
+    });
+    const socket = connect(port, '127.0.0.1');
+    let data = '';
+    socket.on('data', (chunk) => {
+      data += chunk.toString('latin1');
+    });
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write('GET /slow HTTP/1.1\r\nHost: a\r\n\r\n');
+    while (!data.includes('\r\n\r\n')) await delay(5);
+    const closing = server.close({ timeoutMs: 5000 });
+    socket.write('GET /next HTTP/1.1\r\nHost: a\r\n\r\n');
+    await closed;
+    await closing;
+    const responses = data.split(/(?=HTTP\/1\.1 )/);
+    expect(statusOf(responses[0]!)).toBe(200);
+    expect(responses[0]!.endsWith('slow')).toBe(true);
+    expect(statusOf(responses[1]!)).toBe(503);
+    expect(responses[1]).toMatch(/\r\nConnection: close\r\n/i);
+  });
+
+  it('an idle keep-alive connection is closed at once; a request running past timeoutMs is cut off', async () => {
+    const { server, port, logger } = await serve(async (request) => {
+      if (request.path === '/forever') {
+        await request.connection.writeHeaders({ code: 200, reason: 'OK' }, []);
+        return;
+      }
+      await request.connection.respond(200, 'ok');
+    });
+    const idle = connect(port, '127.0.0.1').resume();
+    const idleClosed = new Promise<void>((resolve) => idle.on('close', () => resolve()));
+    idle.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+    const stuck = connect(port, '127.0.0.1').resume();
+    stuck.on('error', () => {});
+    const stuckClosed = new Promise<void>((resolve) => stuck.on('close', () => resolve()));
+    stuck.write('GET /forever HTTP/1.1\r\nHost: a\r\n\r\n');
+    await delay(100);
+    const started = Date.now();
+    const closing = server.close({ timeoutMs: 300 });
+    await idleClosed;
+    // The idle connection went at once, long before the deadline.
+    expect(Date.now() - started).toBeLessThan(250);
+    await closing;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await idleClosed;
+    await stuckClosed;
+    expect(logger.text()).toMatch(/requests still running after 300 ms/);
+    // close() is idempotent.
+    await server.close();
+  });
+});

@@ -1,0 +1,341 @@
+import { connect } from 'node:net';
+import { Client, request as fetchRequest } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RequestCallback } from '../src/index.js';
+import { delay, rawRequest, serve, statusOf } from './helpers.js';
+
+type Served = Awaited<ReturnType<typeof serve>>;
+let served: Served | undefined;
+afterEach(async () => {
+  await served?.close();
+  served = undefined;
+});
+
+const hello = new TextEncoder().encode('hello');
+
+async function rawWith(callback: RequestCallback, payload: string, options = {}, waitMs = 1500) {
+  served = await serve(callback, options);
+  return rawRequest(served.port, payload, waitMs);
+}
+
+describe('framing', () => {
+  it('writes headers and a first chunk; Content-Length honoured; Date added; keep-alive on 1.1', async () => {
+    const { data, closed } = await rawWith(
+      async (request) => {
+        await request.connection.writeHeaders(
+          { code: 200, reason: 'OK' },
+          ['Content-Type', 'text/plain', 'Content-Length', '5'],
+          hello,
+        );
+        request.connection.finish();
+      },
+      'GET / HTTP/1.1\r\nHost: a\r\n\r\n',
+      {},
+      300,
+    );
+    expect(data).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(data).toMatch(/\r\nContent-Length: 5\r\n/);
+    expect(data).toMatch(/\r\nDate: /);
+    expect(data).toMatch(/\r\nConnection: keep-alive\r\n/i);
+    expect(data.endsWith('\r\n\r\nhello')).toBe(true);
+    expect(closed).toBe(false);
+  });
+
+  it('keeps repeated headers (Set-Cookie) in order', async () => {
+    const { data } = await rawWith(
+      (request) => request.connection.respond(200, 'x', ['Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']),
+      'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+    );
+    expect(data).toMatch(/Set-Cookie: a=1\r\nSet-Cookie: b=2\r\n/);
+  });
+
+  it('chunked on HTTP/1.1 without a length', async () => {
+    const { data } = await rawWith(async (request) => {
+      await request.connection.writeHeaders({ code: 200, reason: 'OK' }, ['Content-Type', 'text/plain']);
+      await request.connection.write(hello);
+      await request.connection.write(new Uint8Array(0));
+      await request.connection.write(hello);
+      request.connection.finish();
+    }, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    expect(data).toMatch(/Transfer-Encoding: chunked\r\n/);
+    expect(data.endsWith('\r\n\r\n5\r\nhello\r\n5\r\nhello\r\n0\r\n\r\n')).toBe(true);
+  });
+
+  it('close-delimited on HTTP/1.0 without a length, even when keep-alive was asked', async () => {
+    const stream: RequestCallback = async (request) => {
+      await request.connection.writeHeaders({ code: 200, reason: 'OK' }, []);
+      await request.connection.write(hello);
+      request.connection.finish();
+    };
+    const plain = await rawWith(stream, 'GET / HTTP/1.0\r\n\r\n');
+    expect(plain.closed).toBe(true);
+    expect(plain.data).not.toMatch(/chunked/i);
+    expect(plain.data.endsWith('\r\n\r\nhello')).toBe(true);
+    await served?.close();
+    const asked = await rawWith(stream, 'GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
+    expect(asked.closed).toBe(true);
+    expect(asked.data).toMatch(/Connection: close/i);
+  });
+
+  it('HTTP/1.0 keep-alive when asked and framed by Content-Length; plain 1.0 closes', async () => {
+    const framed = await rawWith(
+      (request) => request.connection.respond(200, 'hi'),
+      'GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n',
+      {},
+      400,
+    );
+    expect(framed.data).toMatch(/Connection: keep-alive/i);
+    expect(framed.closed).toBe(false);
+    await served?.close();
+    const plain = await rawWith((request) => request.connection.respond(200, 'hi'), 'GET / HTTP/1.0\r\n\r\n');
+    expect(plain.closed).toBe(true);
+  });
+
+  it('1.1 Connection: close is honoured; noKeepAlive closes every connection', async () => {
+    const asked = await rawWith(
+      (request) => request.connection.respond(200, 'hi'),
+      'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+    );
+    expect(asked.data).toMatch(/Connection: close/i);
+    expect(asked.closed).toBe(true);
+    await served?.close();
+    const forced = await rawWith(
+      (request) => request.connection.respond(200, 'hi'),
+      'GET / HTTP/1.1\r\nHost: a\r\n\r\n',
+      { noKeepAlive: true },
+    );
+    expect(forced.data).toMatch(/Connection: close/i);
+    expect(forced.closed).toBe(true);
+  });
+
+  it('no body on HEAD (Content-Length kept, connection reusable), 204 and 304', async () => {
+    served = await serve(async (request) => {
+      const code = Number(request.path.slice(1)) || 200;
+      await request.connection.writeHeaders(
+        { code, reason: 'X' },
+        code === 200 ? ['Content-Length', '5'] : [],
+        hello,
+      );
+      request.connection.finish();
+    });
+    const head = await rawRequest(
+      served.port,
+      'HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET /204 HTTP/1.1\r\nHost: a\r\n\r\nGET /304 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+    );
+    const responses = head.data.split(/(?=HTTP\/1\.1 )/);
+    expect(responses).toHaveLength(3);
+    expect(responses[0]).toMatch(/^HTTP\/1\.1 200 X\r\n/);
+    expect(responses[0]).toMatch(/Content-Length: 5\r\n/);
+    expect(responses[0]!.endsWith('\r\n\r\n')).toBe(true);
+    expect(responses[1]).toMatch(/^HTTP\/1\.1 204 X\r\n/);
+    expect(responses[1]!.endsWith('\r\n\r\n')).toBe(true);
+    expect(responses[1]).not.toMatch(/Content-Length|Transfer-Encoding/i);
+    expect(responses[2]).toMatch(/^HTTP\/1\.1 304 X\r\n/);
+    expect(responses[2]!.endsWith('\r\n\r\n')).toBe(true);
+  });
+
+  it('drops bytes past Content-Length and logs it; the connection stays usable', async () => {
+    served = await serve(async (request) => {
+      await request.connection.writeHeaders({ code: 200, reason: 'OK' }, ['Content-Length', '2'], hello);
+      await request.connection.write(hello);
+      request.connection.finish();
+    });
+    const { data } = await rawRequest(
+      served.port,
+      'GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+    );
+    const responses = data.split(/(?=HTTP\/1\.1 )/);
+    expect(responses).toHaveLength(2);
+    expect(responses[0]!.endsWith('\r\n\r\nhe')).toBe(true);
+    expect(responses[1]!.endsWith('\r\n\r\nhe')).toBe(true);
+    expect(served.logger.text()).toMatch(
+      /error: GET \/: response body longer than its Content-Length; 3 excess bytes dropped/,
+    );
+  });
+
+  it('a body short of its Content-Length at finish() closes the connection instead of hanging', async () => {
+    const { data, closed } = await rawWith(async (request) => {
+      await request.connection.writeHeaders({ code: 200, reason: 'OK' }, ['Content-Length', '10'], hello);
+      request.connection.finish();
+    }, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+    expect(closed).toBe(true);
+    expect(data.endsWith('\r\n\r\nhello')).toBe(true);
+    expect(served!.logger.text()).toMatch(/5 bytes short of its Content-Length/);
+  });
+
+  it('refuses an invalid header value without sending, so a 500 can still go out', async () => {
+    let rejection: unknown;
+    const { data } = await rawWith(async (request) => {
+      try {
+        await request.connection.writeHeaders({ code: 200, reason: 'OK' }, ['X-Bad', 'a\r\nInjected: 1']);
+      } catch (error) {
+        rejection = error;
+      }
+      await request.connection.respond(500, 'oops');
+    }, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    expect(rejection).toBeInstanceOf(Error);
+    expect(statusOf(data)).toBe(500);
+    expect(data).not.toContain('Injected');
+  });
+
+  it('finish() without writeHeaders sends an empty 200', async () => {
+    const { data } = await rawWith(
+      (request) => request.connection.finish(),
+      'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+    );
+    expect(statusOf(data)).toBe(200);
+    expect(data).toMatch(/Content-Length: 0/i);
+  });
+});
+
+describe('errors in the callback', () => {
+  it('a throw before responding gets a 500 and a log line; the server keeps serving', async () => {
+    served = await serve((request) => {
+      if (request.path === '/boom') throw new Error('kaput');
+      return request.connection.respond(200, 'fine');
+    });
+    const boom = await fetchRequest(`${served.url}/boom`);
+    expect(boom.statusCode).toBe(500);
+    expect(await boom.body.text()).toContain('Internal Server Error');
+    expect(served.logger.text()).toMatch(
+      /error: Uncaught exception in GET \/boom \(127\.0\.0\.1\): Error: kaput/,
+    );
+    const fine = await fetchRequest(`${served.url}/`);
+    expect(await fine.body.text()).toBe('fine');
+  });
+
+  it('a rejection after the headers aborts the connection (no hang) and logs', async () => {
+    const { data, closed } = await rawWith(async (request) => {
+      await request.connection.writeHeaders({ code: 200, reason: 'OK' }, []);
+      await request.connection.write(hello);
+      throw new Error('mid-stream');
+    }, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+    expect(closed).toBe(true);
+    // Whatever was still buffered may be dropped, but the chunked body is never completed.
+    expect(data).not.toContain('0\r\n\r\n');
+    expect(served!.logger.text()).toMatch(/mid-stream/);
+  });
+
+  it('abort() closes at once', async () => {
+    const { closed, data } = await rawWith(
+      (request) => request.connection.abort(),
+      'GET / HTTP/1.1\r\nHost: a\r\n\r\n',
+    );
+    expect(closed).toBe(true);
+    expect(data).toBe('');
+  });
+});
+
+describe('backpressure and disconnects', () => {
+  it('write() waits for drain, and rejects and aborts the signal once the client is gone', async () => {
+    let pendingSeen = false;
+    let rejection: unknown;
+    let signalReason: unknown;
+    const done = new Promise<void>((resolve) => {
+      void (async () => {
+        served = await serve(async (request) => {
+          const connection = request.connection;
+          connection.signal.addEventListener('abort', () => {
+            signalReason = connection.signal.reason;
+          });
+          await connection.writeHeaders({ code: 200, reason: 'OK' }, []);
+          const big = new Uint8Array(1 << 20);
+          try {
+            for (let index = 0; index < 1000; index++) {
+              let settled = false;
+              const written = connection.write(big).finally(() => {
+                settled = true;
+              });
+              await Promise.resolve();
+              if (!settled) pendingSeen = true;
+              await written;
+            }
+          } catch (error) {
+            rejection = error;
+          }
+          resolve();
+        });
+        const socket = connect(served.port, '127.0.0.1');
+        socket.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+        socket.pause();
+        await delay(300);
+        socket.destroy();
+      })();
+    });
+    await done;
+    expect(pendingSeen).toBe(true);
+    expect(rejection).toMatchObject({ name: 'StreamClosedError' });
+    expect(signalReason).toMatchObject({ name: 'StreamClosedError' });
+  });
+
+  it('signal read after a normal finish is not aborted', async () => {
+    let aborted: boolean | undefined;
+    served = await serve(async (request) => {
+      await request.connection.respond(200, 'x');
+      aborted = request.connection.signal.aborted;
+    });
+    await (await fetchRequest(served.url)).body.text();
+    expect(aborted).toBe(false);
+  });
+});
+
+describe('access log', () => {
+  it("writes Tornado's line at a level by status when accessLog is true", async () => {
+    served = await serve(
+      (request) => request.connection.respond(Number(request.query.slice(2)) || 200, 'x'),
+      { accessLog: true },
+    );
+    const client = new Client(served.url);
+    for (const status of [200, 404, 503])
+      await (await client.request({ path: `/a?s=${status}`, method: 'GET' })).body.text();
+    await client.close();
+    const lines = served.logger.lines;
+    expect(lines[0]).toMatchObject({ level: 'info' });
+    expect(lines[0]!.message).toMatch(/^200 GET \/a\?s=200 \(127\.0\.0\.1\) \d+\.\d{2}ms$/);
+    expect(lines[1]).toMatchObject({ level: 'warn' });
+    expect(lines[1]!.message).toMatch(/^404 GET/);
+    expect(lines[2]).toMatchObject({ level: 'error' });
+    expect(lines[2]!.message).toMatch(/^503 GET/);
+  });
+
+  it('calls a hook with each entry, and logs nothing by default', async () => {
+    const entries: unknown[] = [];
+    served = await serve((request) => request.connection.respond(201), {
+      accessLog: (entry) => entries.push(entry),
+    });
+    await (await fetchRequest(`${served.url}/x?y`)).body.text();
+    expect(entries).toEqual([
+      expect.objectContaining({ status: 201, method: 'GET', uri: '/x?y', remoteIp: '127.0.0.1' }),
+    ]);
+    expect(served.logger.lines).toEqual([]);
+  });
+});
+
+describe('listen', () => {
+  it("awaits the target's ready() and fails listen() when it rejects", async () => {
+    const { HTTPServer } = await import('../src/index.js');
+    const failing = new HTTPServer({
+      handleRequest: () => {},
+      ready: () => Promise.reject(new Error('app did not load')),
+    });
+    await expect(failing.listen(0, '127.0.0.1')).rejects.toThrow('app did not load');
+    expect(failing.httpServer.listening).toBe(false);
+    let readied = false;
+    const working = new HTTPServer({
+      handleRequest: (request) => request.connection.respond(200, 'ok'),
+      ready: async () => {
+        readied = true;
+      },
+    });
+    const { port } = await working.listen(0, '127.0.0.1');
+    expect(readied).toBe(true);
+    expect(port).toBeGreaterThan(0);
+    await working.close();
+  });
+
+  it('rejects listen() on a port in use', async () => {
+    served = await serve((request) => request.connection.respond(200));
+    const { HTTPServer } = await import('../src/index.js');
+    await expect(new HTTPServer(() => {}).listen(served.port, '127.0.0.1')).rejects.toThrow(/EADDRINUSE/);
+  });
+});

@@ -1,0 +1,74 @@
+import { connect } from 'node:net';
+import {
+  HTTPServer,
+  type HTTPServerOptions,
+  type RequestCallback,
+  type RequestHandler,
+} from '../src/index.js';
+
+/** A logger that records lines by level, so tests can assert on what was logged. */
+export function recordingLogger() {
+  const lines: { level: 'info' | 'warn' | 'error'; message: string }[] = [];
+  return {
+    lines,
+    info: (message: string) => void lines.push({ level: 'info', message }),
+    warn: (message: string) => void lines.push({ level: 'warn', message }),
+    error: (message: string) => void lines.push({ level: 'error', message }),
+    text: () => lines.map((line) => `${line.level}: ${line.message}`).join('\n'),
+  };
+}
+
+export type RecordingLogger = ReturnType<typeof recordingLogger>;
+
+/** Starts a server on 127.0.0.1:0 with a recording logger (unless one is given). */
+export async function serve(callback: RequestCallback | RequestHandler, options: HTTPServerOptions = {}) {
+  const logger = recordingLogger();
+  const server = new HTTPServer(callback, { logger, ...options });
+  const { port } = await server.listen(0, '127.0.0.1');
+  return {
+    server,
+    port,
+    logger,
+    url: `http://127.0.0.1:${port}`,
+    close: () => server.close({ timeoutMs: 1000 }),
+  };
+}
+
+export interface RawResult {
+  /** Everything the server sent, as latin-1. */
+  data: string;
+  /** Whether the server closed the connection before the wait ran out. */
+  closed: boolean;
+}
+
+/**
+ * Writes raw bytes to the server and collects the reply until the server closes the connection or `waitMs`
+ * passes without it closing.
+ */
+export function rawRequest(port: number, payload: string | Buffer, waitMs = 2000): Promise<RawResult> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ data, closed: false });
+    }, waitMs);
+    socket.on('data', (chunk) => {
+      data += chunk.toString('latin1');
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ data, closed: true });
+    });
+    socket.write(typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload);
+  });
+}
+
+/** Resolves after `ms` milliseconds. */
+export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The status code of the first response in a raw reply. */
+export function statusOf(data: string): number {
+  return Number(/^HTTP\/1\.[01] (\d{3})/.exec(data)?.[1] ?? 0);
+}
