@@ -84,14 +84,15 @@ async function main() {
     PYTHONDONTWRITEBYTECODE: '1',
   };
 
-  const tsgiUnavailable = options.servers.some((name) => name.startsWith('tsgi-'))
-    ? await tsgiUnavailableReason()
-    : undefined;
   /** @type {{ server: string, reason: string }[]} */
   const skipped = [];
   /** @type {Map<ServerName, import('./server-process.mjs').ServerCommand>} */
   const commands = new Map();
   for (const name of options.servers) {
+    const tsgiUnavailable =
+      name === 'tsgi-native' || name === 'tsgi-inline' || name === 'tsgi-thread'
+        ? await tsgiUnavailableReason(name)
+        : undefined;
     const command = serverCommand(name, { tools, env, cpuProfile: options.cpuProfile, tsgiUnavailable });
     if ('unavailable' in command) {
       skipped.push({ server: name, reason: command.unavailable });

@@ -7,18 +7,28 @@ import { fileURLToPath } from 'node:url';
 const serversDirectory = fileURLToPath(new URL('../servers/', import.meta.url));
 const profilesDirectory = fileURLToPath(new URL('../profiles/', import.meta.url));
 
+/** What each tsgi server imports from our packages. */
+const tsgiNeeds = {
+  'tsgi-native': [['@tsgi/http-server', ['HTTPServer', 'RuleRouter']]],
+  'tsgi-inline': [
+    ['@tsgi/http-server', ['HTTPServer', 'RuleRouter']],
+    ['@tsgi/container', ['WSGIContainer']],
+    ['@tsgi/executors', ['InlineExecutor']],
+  ],
+  'tsgi-thread': [
+    ['@tsgi/http-server', ['HTTPServer', 'RuleRouter']],
+    ['@tsgi/container', ['WSGIContainer']],
+    ['@tsgi/executors', ['ThreadPoolExecutor']],
+  ],
+};
+
 /**
- * Whether the tsgi packages are built and export what the tsgi servers use; the reason when not.
+ * Whether the tsgi packages a tsgi server needs are built and export what it uses; the reason when not.
+ * @param {'tsgi-native' | 'tsgi-inline' | 'tsgi-thread'} server
  * @returns {Promise<string | undefined>}
  */
-export async function tsgiUnavailableReason() {
-  /** @type {[string, string[]][]} */
-  const needed = [
-    ['@tsgi/container', ['WSGIContainer']],
-    ['@tsgi/executors', ['InlineExecutor', 'ThreadPoolExecutor']],
-    ['@tsgi/http-server', ['HTTPServer', 'RuleRouter']],
-  ];
-  for (const [specifier, names] of needed) {
+export async function tsgiUnavailableReason(server) {
+  for (const [specifier, names] of /** @type {[string, string[]][]} */ (tsgiNeeds[server])) {
     /** @type {Record<string, unknown>} */
     let namespace;
     try {
@@ -35,6 +45,7 @@ export async function tsgiUnavailableReason() {
 /**
  * @param {import('./catalogue.mjs').ServerName} name
  * @param {{ tools: import('./tools.mjs').Tools, env: Record<string, string>, cpuProfile: boolean, tsgiUnavailable: string | undefined }} context
+ *   `tsgiUnavailable`: for a tsgi server, why it cannot run (from `tsgiUnavailableReason`)
  * @returns {import('./server-process.mjs').ServerCommand | { unavailable: string }}
  */
 export function serverCommand(name, context) {
