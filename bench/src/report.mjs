@@ -86,6 +86,40 @@ function targetsTable(document) {
   );
 }
 
+/**
+ * One line per server: requests/s (× raw) for each throughput workload, the responsiveness p99 and the
+ * slow-reader growth. The compact table for the root README.
+ * @param {BenchDocument} document
+ */
+export function summaryTable(document) {
+  const present = throughputWorkloads.filter((workload) => document.results[workload]);
+  const header = [
+    'server',
+    ...present.map((workload) => `\`${workload}\` req/s (× raw)`),
+    '`responsiveness` p99 ms',
+    '`slow-reader` MiB',
+  ];
+  const rows = document.servers.map((server) => [
+    label(server),
+    ...present.map((workload) => {
+      const result = document.results[workload]?.[server];
+      const rate = result?.metrics.requestsPerSecond;
+      const ratio = result?.ratioToRaw.requestsPerSecond;
+      if (!rate) return '—';
+      return ratio ? `${formatRate(rate.median)} (${formatRatio(ratio.median)})` : formatRate(rate.median);
+    }),
+    (() => {
+      const p99 = document.results.responsiveness?.[server]?.metrics.p99Ms;
+      return p99 ? formatMs(p99.median) : '—';
+    })(),
+    (() => {
+      const growth = document.results['slow-reader']?.[server]?.metrics.peakGrowthMiB;
+      return growth ? growth.median.toFixed(1) : '—';
+    })(),
+  ]);
+  return markdownTable(header, rows);
+}
+
 /** @param {BenchDocument} document */
 function throughputTable(document) {
   const rows = [];
@@ -203,6 +237,7 @@ export function markdownReport(document) {
       `**Not measured:** ${document.skipped.map(({ server, reason }) => `${label(server)} (${reason})`).join('; ')}.`,
     );
   }
+  sections.push('## Summary', summaryTable(document));
   sections.push('## Targets', targetsTable(document));
   sections.push('## Throughput and latency', throughputTable(document));
   const responsiveness = responsivenessTable(document);

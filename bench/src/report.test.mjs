@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { formatMs, formatRatio, formatSummary, markdownReport, markdownTable } from './report.mjs';
+import {
+  formatMs,
+  formatRatio,
+  formatSummary,
+  markdownReport,
+  markdownTable,
+  summaryTable,
+} from './report.mjs';
 import { sampleDocument } from './sample-document.test-fixture.mjs';
 
 describe('formatting', () => {
@@ -56,5 +63,16 @@ describe('markdownReport', () => {
     const quick = markdownReport(sampleDocument('quick'));
     expect(quick).toContain('# tsgi benchmark: QUICK SMOKE RUN');
     expect(quick).toContain('**Quick smoke run**');
+  });
+});
+
+describe('summaryTable', () => {
+  test('one line per server with req/s and × raw per workload, the responsiveness p99 and slow-reader growth', () => {
+    const table = summaryTable(sampleDocument());
+    expect(table.split('\n')[0]).toBe(
+      '| server | `hello` req/s (× raw) | `responsiveness` p99 ms | `slow-reader` MiB |',
+    );
+    expect(table).toContain('| tsgi WSGIContainer + InlineExecutor | 41,750 (0.93×) | — | 1.5 |');
+    expect(table).toContain('| tsgi WSGIContainer + ThreadPoolExecutor | 20,000 (0.50×) | 2.00 | — |');
   });
 });
