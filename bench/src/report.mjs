@@ -65,7 +65,7 @@ const label = (server) =>
   serverLabels[/** @type {import('./catalogue.mjs').ServerName} */ (server)] ?? server;
 
 /** @param {BenchDocument} document */
-function targetsTable(document) {
+export function targetsTable(document) {
   return markdownTable(
     ['target', 'measured: median (min–max)', 'result'],
     document.targets.map((target) => [

@@ -12,6 +12,7 @@ import { serverNames, workloads } from './catalogue.mjs';
 import { renderChart } from './chart.mjs';
 import { describeMachine } from './machine.mjs';
 import { parseOptions, usage } from './options.mjs';
+import { updateReadme } from './readme-table.mjs';
 import { formatMs, formatRate, markdownReport } from './report.mjs';
 import { aggregate } from './results.mjs';
 import { roundOrder } from './schedule.mjs';
@@ -158,6 +159,9 @@ async function main() {
   writeFileSync(resolve(outDirectory, 'latest.json'), `${JSON.stringify(document, null, 2)}\n`);
   writeFileSync(resolve(outDirectory, 'latest.md'), report);
   writeFileSync(resolve(outDirectory, 'latest.svg'), renderChart(document));
+  // The committed results and the root README's table go together; a run written elsewhere leaves both alone.
+  if (outDirectory === resolve(benchDirectory, 'results'))
+    updateReadme(resolve(benchDirectory, '../README.md'), document);
   console.log(report);
   log(
     `bench: finished in ${document.elapsedSeconds} s; saved latest.json, latest.md, latest.svg in ${outDirectory}`,
