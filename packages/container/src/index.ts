@@ -1,3 +1,7 @@
-// @tsgi/container: WSGIContainer: runs a PEP 3333-style gateway application for each request, with full startResponse semantics, streaming and close().
-// Nothing is exported yet; this package is being filled in.
-export {};
+export type { Environ, ResponseIterable, StartResponse, WSGIApplication } from '@tsgi/environ';
+export { defaultServerSoftware, WSGIContainer, type WSGIContainerOptions } from './container.js';
+export type { ContainerRequest, GatewayConnection } from './gateway-connection.js';
+export type { GatewayMessage } from './gateway-message.js';
+export type { Logger } from './logger.js';
+export { ResponseHeadError } from './response-head.js';
+export { validator, WSGIValidationError } from './validator.js';

@@ -1,4 +1,13 @@
+export {
+  ExecutorClosedError,
+  QueueFullError,
+  WorkCancelledError,
+  WorkerCrashedError,
+  WorkTimeoutError,
+} from './errors.js';
 export type { Executor, ExecutorKind, ModuleReference, Work, WorkHandler, WorkPort } from './executor.js';
+// Inline executor and the process policy (container helper).
+export { InlineExecutor } from './inline-executor.js';
 export {
   importModuleExport,
   ModuleLoadError,
@@ -6,3 +15,4 @@ export {
   type ResolvedModuleReference,
   resolveModuleReference,
 } from './module-reference.js';
+export { assertExecutorSupported, ProcessExecutorRejectedError } from './process-policy.js';

@@ -1,0 +1,155 @@
+/**
+ * The container's side of one request, on the event loop: turns the gateway handler's messages into writes on
+ * the connection, answers for an application that failed, and logs.
+ */
+import type { Work } from '@tsgi/executors';
+import { isWorkCancelled } from './cancellation.js';
+import { sendErrorPage } from './error-page.js';
+import type { ContainerRequest, GatewayConnection } from './gateway-connection.js';
+import type { GatewayPayload } from './gateway-handler.js';
+import type { GatewayMessage, SerializedError } from './gateway-message.js';
+import { serializeError } from './gateway-message.js';
+import { type Logger, logAccess, requestSummary } from './logger.js';
+
+const empty = new Uint8Array(0);
+
+/** What an exchange needs from its container (one object per container). */
+export interface ExchangeSettings {
+  readonly logger: Logger;
+  readonly serverSoftware: string;
+  readonly debug: boolean;
+  readonly handler: Work<GatewayPayload>['handler'];
+  readonly timeoutMs: number | undefined;
+  /**
+   * Whether the executor gets the connection's abort signal. The inline handler learns of a departed client
+   * from a rejected write, so the signal (an AbortController per request) is only made for thread executors.
+   */
+  readonly passSignal: boolean;
+}
+
+/** One request: the unit of work the executor runs, and the container's side of its messages. */
+export class GatewayExchange implements Work<GatewayPayload> {
+  readonly settings: ExchangeSettings;
+  readonly request: ContainerRequest;
+  readonly connection: GatewayConnection;
+  readonly startedAt: number;
+  readonly handler: Work<GatewayPayload>['handler'];
+  readonly payload: GatewayPayload;
+  readonly input: Uint8Array | AsyncIterable<Uint8Array>;
+  readonly signal: AbortSignal | undefined;
+  readonly timeoutMs: number | undefined;
+  headersWritten = false;
+  /** Finished or aborted: nothing more goes to the connection. */
+  done = false;
+  /** The status the head carried (for the access line after the body). */
+  code = 200;
+  readonly onMessage: (message: unknown) => void | Promise<void>;
+
+  constructor(
+    settings: ExchangeSettings,
+    request: ContainerRequest,
+    payload: GatewayPayload,
+    startedAt: number,
+  ) {
+    this.settings = settings;
+    this.request = request;
+    this.connection = request.connection;
+    this.startedAt = startedAt;
+    this.handler = settings.handler;
+    this.payload = payload;
+    this.input = request.body ?? request.bodyStream ?? empty;
+    this.signal = settings.passSignal ? request.connection.signal : undefined;
+    this.timeoutMs = settings.timeoutMs;
+    this.onMessage = (message) => this.receive(message as GatewayMessage);
+  }
+
+  receive(message: GatewayMessage): void | Promise<void> {
+    if (this.done) {
+      if (message.type === 'log') this.settings.logger.error(message.text);
+      return;
+    }
+    switch (message.type) {
+      case 'head': {
+        this.headersWritten = true;
+        // The message has `code` and `reason`: it is the start line.
+        const written = this.connection.writeHeaders(message, message.headers, message.chunk ?? undefined);
+        if (!message.end) return written;
+        written.then(undefined, ignore);
+        this.finish(message.code);
+        return;
+      }
+      case 'body': {
+        const written = this.connection.write(message.chunk);
+        if (!message.end) return written;
+        written.then(undefined, ignore);
+        this.finish(this.code);
+        return;
+      }
+      case 'end':
+        this.finish(this.code);
+        return;
+      case 'error':
+        this.fail(message.error, message.headersSent);
+        return;
+      case 'log':
+        if (message.level === 'warn') this.settings.logger.warn(message.text);
+        else this.settings.logger.error(message.text);
+        return;
+    }
+  }
+
+  finish(code: number): void {
+    this.code = code;
+    this.done = true;
+    this.connection.finish();
+    logAccess(this.settings.logger, code, this.request, this.startedAt);
+  }
+
+  /** The application failed: a 500 page while nothing was written, else the connection is closed. */
+  fail(error: SerializedError, headersSent: boolean): void {
+    this.done = true;
+    const { logger, serverSoftware, debug } = this.settings;
+    logger.error(
+      `Uncaught exception in gateway application: ${requestSummary(this.request)}\n${error.stack}`,
+    );
+    if (headersSent || this.headersWritten) {
+      this.connection.abort();
+      return;
+    }
+    sendErrorPage(this.connection, 500, serverSoftware, debug ? error.stack : undefined);
+    logAccess(logger, 500, this.request, this.startedAt);
+  }
+
+  /** The run settled. Anything but a finished response is answered or closed here, so no connection hangs. */
+  settled(error?: unknown): void {
+    if (this.done) {
+      if (error !== undefined && !isWorkCancelled(error)) {
+        this.settings.logger.error(
+          `Gateway work failed after the response: ${requestSummary(this.request)}\n${describeError(error)}`,
+        );
+      }
+      return;
+    }
+    if (error instanceof Error && error.name === 'QueueFullError' && !this.headersWritten) {
+      // The executor refused the work at once: the server is busy, not broken.
+      this.done = true;
+      this.settings.logger.warn(`${error.message}: ${requestSummary(this.request)}`);
+      sendErrorPage(this.connection, 503, this.settings.serverSoftware);
+      logAccess(this.settings.logger, 503, this.request, this.startedAt);
+      return;
+    }
+    if (error === undefined || isWorkCancelled(error)) {
+      // The handler stopped without a response: the client went away (or the executor cancelled the work).
+      this.done = true;
+      this.connection.abort();
+      return;
+    }
+    this.fail(serializeError(error), false);
+  }
+}
+
+function describeError(error: unknown): string {
+  return serializeError(error).stack;
+}
+
+function ignore(): void {}

@@ -1,0 +1,69 @@
+/**
+ * The messages the gateway handler sends to the container through `WorkPort.send()`. They are plain,
+ * structured-cloneable objects, because the handler may run on a worker thread.
+ */
+
+/** The status line and headers, with the first body bytes; `end` when the body is complete. */
+export interface HeadMessage {
+  readonly type: 'head';
+  readonly code: number;
+  readonly reason: string;
+  /** Flat `[name, value, …]`, validated, with `Server` and any computed `Content-Length` added. */
+  readonly headers: string[];
+  readonly chunk: Uint8Array | null;
+  readonly end: boolean;
+}
+
+/** More body bytes, after the head; `end` when they are the last. */
+export interface BodyMessage {
+  readonly type: 'body';
+  readonly chunk: Uint8Array;
+  readonly end: boolean;
+}
+
+/** The body ended after the last `body` message. */
+export interface EndMessage {
+  readonly type: 'end';
+}
+
+/** The application failed; `headersSent` tells whether a 500 page can still be sent. */
+export interface ErrorMessage {
+  readonly type: 'error';
+  readonly headersSent: boolean;
+  readonly error: SerializedError;
+}
+
+/** A line the application wrote to `wsgi.errors`, or a warning from the gateway. */
+export interface LogMessage {
+  readonly type: 'log';
+  readonly level: 'warn' | 'error';
+  readonly text: string;
+}
+
+export type GatewayMessage = HeadMessage | BodyMessage | EndMessage | ErrorMessage | LogMessage;
+
+/** An error as it crosses a thread: its name, message and stack. */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    return {
+      name: error.name,
+      message: error.message,
+      stack: error.stack ?? `${error.name}: ${error.message}`,
+    };
+  }
+  const text = `Non-error thrown: ${describeValue(error)}`;
+  return { name: 'Error', message: text, stack: text };
+}
+
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (value === null || typeof value !== 'object') return String(value);
+  return `${value.constructor?.name ?? 'Object'} object`;
+}

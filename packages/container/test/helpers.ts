@@ -1,0 +1,70 @@
+import { connect } from 'node:net';
+import type { Logger } from '../src/index.js';
+
+/** A logger that keeps its lines, for assertions. */
+export function memoryLogger(): Logger & { lines: Array<{ level: string; text: string }> } {
+  const lines: Array<{ level: string; text: string }> = [];
+  return {
+    lines,
+    info: (text) => lines.push({ level: 'info', text }),
+    warn: (text) => lines.push({ level: 'warn', text }),
+    error: (text) => lines.push({ level: 'error', text }),
+  };
+}
+
+/**
+ * Sends raw bytes, returns everything the server sent until it closed the connection. Rejects when the
+ * connection stays open and silent for `idleMs`: a hung connection is a failure.
+ */
+export function rawExchange(port: number, request: string | Buffer, idleMs = 3000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const parts: Buffer[] = [];
+    const finish = () => {
+      socket.destroy();
+      resolve(Buffer.concat(parts).toString('latin1'));
+    };
+    const hung = () => {
+      socket.destroy();
+      reject(new Error(`connection left open: ${Buffer.concat(parts).toString('latin1')}`));
+    };
+    let timer = setTimeout(hung, idleMs);
+    socket.on('data', (part) => {
+      parts.push(part);
+      clearTimeout(timer);
+      timer = setTimeout(hung, idleMs);
+    });
+    socket.on('end', () => {
+      clearTimeout(timer);
+      finish();
+    });
+    socket.on('error', reject);
+    socket.write(request);
+  });
+}
+
+/** Blocks the calling thread, as a synchronous application does. */
+export function sleepSync(milliseconds: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, milliseconds);
+}
+
+/** Python's `threading.Barrier(parties, timeout)` for synchronous code: throws `broken barrier` on timeout. */
+export class Barrier {
+  readonly #state = new Int32Array(new SharedArrayBuffer(8));
+  constructor(
+    readonly parties: number,
+    readonly timeoutMs: number,
+  ) {}
+  wait(): void {
+    if (Atomics.load(this.#state, 1) === 1) throw new Error('broken barrier');
+    const arrived = Atomics.add(this.#state, 0, 1) + 1;
+    if (arrived >= this.parties) {
+      Atomics.notify(this.#state, 0);
+      return;
+    }
+    if (Atomics.wait(this.#state, 0, arrived, this.timeoutMs) === 'timed-out') {
+      Atomics.store(this.#state, 1, 1);
+      throw new Error('broken barrier');
+    }
+  }
+}
