@@ -38,6 +38,7 @@ export const serverColours = {
  * @property {number} connections
  * @property {number} [bodyBytes]  POST this many bytes with every request.
  * @property {{ path: string, connections: number }} [background]  Load that runs meanwhile (not reported).
+ * @property {number} [minimumSeconds]  A floor for the measured run (a p99 at 1 connection needs samples).
  * @property {string} description
  */
 
@@ -75,6 +76,7 @@ export const workloads = {
     path: '/ping',
     connections: 1,
     background: { path: '/cpu', connections: 8 },
+    minimumSeconds: 3,
     description: 'a trivial route at 1 connection while cpu runs at 8 connections',
   },
   'slow-reader': {

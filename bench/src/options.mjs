@@ -46,7 +46,7 @@ const presets = {
     slowReaderClients: 4,
     largeBytes: 64 * mebibyte,
     slowReaderSampleSeconds: 1,
-    budgetSeconds: 150,
+    budgetSeconds: 180,
   },
 };
 

@@ -17,7 +17,7 @@ describe('parseOptions', () => {
     expect(options.rounds).toBe(2);
     expect(options.slowReaderRounds).toBe(2);
     expect(options.durationSeconds).toBe(1);
-    expect(options.budgetSeconds).toBeLessThanOrEqual(150);
+    expect(options.budgetSeconds).toBeLessThanOrEqual(180);
   });
 
   test('--only and --workloads keep the catalogue order, and raw node:http is always measured', () => {

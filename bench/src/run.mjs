@@ -198,6 +198,7 @@ async function measureLoad(name, command, round, names, options, wrk) {
     for (const workload of names) {
       const definition = /** @type {import('./catalogue.mjs').LoadWorkload} */ (workloads[workload]);
       const url = (/** @type {string} */ path) => `http://127.0.0.1:${server.port}${path}`;
+      const durationSeconds = Math.max(options.durationSeconds, definition.minimumSeconds ?? 0);
       const run = {
         url: url(definition.path),
         connections: definition.connections,
@@ -210,13 +211,13 @@ async function measureLoad(name, command, round, names, options, wrk) {
           background = runWrk(wrk, {
             url: url(definition.background.path),
             connections: definition.background.connections,
-            durationSeconds: options.durationSeconds + 1,
+            durationSeconds: durationSeconds + 1,
           });
           // Let the CPU backlog build up before the trivial route is measured.
           await new Promise((done) => setTimeout(done, 400));
         }
         const [report, backgroundReport] = await Promise.all([
-          runWrk(wrk, { ...run, durationSeconds: options.durationSeconds }),
+          runWrk(wrk, { ...run, durationSeconds }),
           background,
         ]);
         const problem = reportProblem(report) ?? (backgroundReport && reportProblem(backgroundReport));
