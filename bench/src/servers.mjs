@@ -53,13 +53,8 @@ export function serverCommand(name, context) {
   const node = (/** @type {string} */ script, /** @type {string[]} */ args = []) => ({
     command: process.execPath,
     args: [
-      ...(context.cpuProfile
-        ? [
-            '--cpu-prof',
-            `--cpu-prof-dir=${profilesDirectory}`,
-            `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
-          ]
-        : []),
+      // One directory per server; node names each file by time and pid, so fresh processes do not overwrite.
+      ...(context.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profilesDirectory}${name}`] : []),
       `${serversDirectory}${script}`,
       ...args,
     ],
