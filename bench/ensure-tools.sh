@@ -14,7 +14,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+if [ "${EUID:-1}" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "bench: installing ${missing[*]} with apt-get" >&2
   export DEBIAN_FRONTEND=noninteractive
   if apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; then
