@@ -1,5 +1,5 @@
 import { createGunzip } from 'node:zlib';
-import { HTTPInputError } from './errors.js';
+import { HTTPInputError, StreamClosedError } from './errors.js';
 import type { HTTPServerRequest } from './request.js';
 
 /**
@@ -14,14 +14,25 @@ export async function* readBodyStream(
   const connection = request.connection;
   connection.sendContinue();
   let received = 0;
-  for await (const chunk of request.incoming.iterator({ destroyOnReturn: false })) {
-    received += (chunk as Buffer).length;
+  const chunks = request.incoming.iterator({ destroyOnReturn: false });
+  while (true) {
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await chunks.next();
+    } catch (error) {
+      // The client left (or a timeout or parse error closed the connection) in the middle of the body.
+      throw new StreamClosedError('the connection closed before the request body was complete', {
+        cause: error,
+      });
+    }
+    if (next.done) return;
+    received += next.value.length;
     if (received > maxBodySize) {
       throw connection.refuseBody(
         new HTTPInputError(413, `request body exceeds maxBodySize (${maxBodySize} bytes)`),
       );
     }
-    yield chunk as Buffer;
+    yield next.value;
   }
 }
 

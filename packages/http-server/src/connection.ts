@@ -1,4 +1,4 @@
-import { type ServerResponse, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { logAccess } from './access-log.js';
 import type { HTTPInputError } from './errors.js';
@@ -11,6 +11,22 @@ const DIGITS = /^\d+$/;
 
 function flushHeadersIfIdle(connection: HTTPConnection): void {
   connection.flushIdleHeaders();
+}
+
+/**
+ * Lets node discard the rest of an unread request body (it stops emitting the body's data once it does), but
+ * closes the connection once more than `limit` bytes arrived for it.
+ */
+function discardAtMost(incoming: IncomingMessage, limit: number): void {
+  if (incoming.complete) return;
+  const socket = incoming.socket;
+  let discarded = 0;
+  const count = (bytes: Buffer) => {
+    discarded += bytes.length;
+    if (discarded > limit) socket.destroy();
+  };
+  socket.on('data', count);
+  incoming.once('end', () => socket.off('data', count));
 }
 
 const IDLE = 0;
@@ -35,6 +51,7 @@ export class HTTPConnection {
   private remaining: number;
   private status: number;
   private bodyStarted: boolean;
+  private excessDropped: boolean;
   private expectContinue: boolean;
   private abortController: AbortController | undefined;
 
@@ -51,6 +68,7 @@ export class HTTPConnection {
     this.remaining = -1;
     this.status = 0;
     this.bodyStarted = false;
+    this.excessDropped = false;
     this.expectContinue = expectContinue;
     this.abortController = undefined;
   }
@@ -126,10 +144,13 @@ export class HTTPConnection {
     if (this.clientGone()) return Promise.reject(new StreamClosedError());
     let bytes = chunk;
     if (this.remaining >= 0 && bytes.length > this.remaining) {
-      this.state.options.logger.error(
-        `${this.request.method} ${this.request.uri}: response body longer than its Content-Length; ` +
-          `${bytes.length - this.remaining} excess bytes dropped`,
-      );
+      if (!this.excessDropped) {
+        this.excessDropped = true;
+        this.state.options.logger.error(
+          `${this.request.method} ${this.request.uri}: response body longer than its Content-Length; ` +
+            'excess bytes dropped',
+        );
+      }
       bytes = bytes.subarray(0, this.remaining);
     }
     if (bytes.length === 0) return RESOLVED;
@@ -171,13 +192,20 @@ export class HTTPConnection {
       this.phase = ABORTED;
       this.request.markFinished();
       this.logAccess();
-      (response.socket as (Socket & { destroySoon(): void }) | null)?.destroySoon();
+      // The connection's socket, not `response.socket`: a pipelined response may not have been given it yet.
+      (this.request.incoming.socket as Socket & { destroySoon(): void }).destroySoon();
       return;
     }
     if (this.phase === IDLE && (this.state.closing || this.state.options.noKeepAlive)) {
       response.shouldKeepAlive = false;
     }
     this.phase = FINISHED;
+    const incoming = this.request.incoming;
+    // Node reads and discards an unread body after the response so the connection can be reused; a chunked one
+    // has no declared end, so bound what is discarded the way a read body is bounded.
+    if (this.request.bodyLength === undefined && !incoming.complete) {
+      response.once('finish', () => discardAtMost(incoming, this.state.options.maxBodySize));
+    }
     response.end();
     this.request.markFinished();
     this.logAccess();

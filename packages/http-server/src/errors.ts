@@ -12,7 +12,7 @@ export class HTTPInputError extends Error {
 /** The client went away (Tornado's `StreamClosedError`): writing to its connection is no longer possible. */
 export class StreamClosedError extends Error {
   override name = 'StreamClosedError';
-  constructor(message = 'the client closed the connection') {
-    super(message);
+  constructor(message = 'the client closed the connection', options?: ErrorOptions) {
+    super(message, options);
   }
 }

@@ -110,6 +110,8 @@ export class HTTPServerRequest {
       framingError = new HTTPInputError(400, `unsupported HTTP version ${incoming.httpVersion}`);
     } else if (hosts > 1) {
       framingError = new HTTPInputError(400, 'duplicate Host header');
+    } else if (hosts === 0 && incoming.httpVersionMinor === 1) {
+      framingError = new HTTPInputError(400, 'missing Host header (required by HTTP/1.1)');
     } else if (transferEncoding !== undefined) {
       if (transferEncoding.trim().toLowerCase() !== 'chunked') {
         framingError = new HTTPInputError(
@@ -250,7 +252,8 @@ export class HTTPServerRequest {
 
   /**
    * The body as it arrives: de-chunked, limited to `maxBodySize` (a larger one answers 413 and the iteration
-   * throws an `HTTPInputError`), iterated at most once. Its first pull answers `Expect: 100-continue`.
+   * throws an `HTTPInputError`), iterated at most once. Its first pull answers `Expect: 100-continue`. Throws a
+   * `StreamClosedError` if the connection closes before the body is complete.
    * `undefined` when `body` is already buffered.
    */
   get bodyStream(): AsyncIterable<Uint8Array> | undefined {
@@ -279,7 +282,7 @@ export class HTTPServerRequest {
     return ((this.finishTime >= 0 ? this.finishTime : performance.now()) - this.startTime) / 1000;
   }
 
-  /** Records the end of the response (called by the connection). */
+  /** @internal Records the end of the response (called by the connection). */
   markFinished(): void {
     if (this.finishTime < 0) this.finishTime = performance.now();
   }

@@ -12,8 +12,11 @@ export interface Matcher {
   match(request: HTTPServerRequest): RouteMatch | undefined;
 }
 
-/** A native handler: answers through `request.connection`; may stream (long-poll, server-sent events). */
-export type NativeHandler = (request: HTTPServerRequest, match: RouteMatch) => void | Promise<void>;
+/**
+ * A native handler: answers through `request.connection` and may stream (long-poll, server-sent events). A
+ * returned promise that rejects is treated like a throw (500, or an abort after the headers).
+ */
+export type NativeHandler = (request: HTTPServerRequest, match: RouteMatch) => unknown;
 
 /** What a rule routes to: a native handler, a gateway container, or another router. */
 export type RouteTarget = NativeHandler | RequestHandler;
@@ -167,7 +170,7 @@ export class RuleRouter implements RequestHandler {
     return undefined;
   }
 
-  handleRequest(request: HTTPServerRequest): void | Promise<void> {
+  handleRequest(request: HTTPServerRequest): unknown {
     for (const rule of this.rules) {
       const match = rule.matcher.match(request);
       if (match === undefined) continue;

@@ -18,11 +18,11 @@ import type { ServerState } from './server-state.js';
 import { TrustedDownstream } from './trusted-downstream.js';
 
 /** A native request handler: it answers through `request.connection`. */
-export type RequestCallback = (request: HTTPServerRequest) => void | Promise<void>;
+export type RequestCallback = (request: HTTPServerRequest) => unknown;
 
 /** Anything with `handleRequest` (a `WSGIContainer`, a `RuleRouter`); `ready()` is awaited by `listen()`. */
 export interface RequestHandler {
-  handleRequest(request: HTTPServerRequest): void | Promise<void>;
+  handleRequest(request: HTTPServerRequest): unknown;
   ready?(): Promise<void>;
 }
 
@@ -91,7 +91,9 @@ export class HTTPServer {
     );
     const nodeOptions = {
       maxHeaderSize: resolved.maxHeaderSize,
-      requireHostHeader: true,
+      // Checked by the request itself, from its header scan: node's check builds `req.headers` for every request
+      // and answers without telling anyone.
+      requireHostHeader: false,
       headersTimeout,
       requestTimeout: resolved.bodyTimeout,
       // Node checks timeouts on an interval (30 s by default): check often enough for short timeouts to hold.
@@ -112,6 +114,12 @@ export class HTTPServer {
     this.httpServer.on('clientError', (error: Error & { code?: string }, socket: Socket) =>
       this.onClientError(error, socket),
     );
+    // Node hands CONNECT to a 'connect' listener and drops the socket without one: refuse it politely instead.
+    this.httpServer.on('connect', (request: IncomingMessage, socket: Socket) => {
+      resolved.logger.warn(`405 CONNECT ${request.url} (${socket.remoteAddress ?? 'unix'}): not a proxy`);
+      socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      (socket as Socket & { destroySoon(): void }).destroySoon();
+    });
     if (resolved.tls !== undefined) {
       this.httpServer.on('tlsClientError', (error: Error, socket: Socket) => {
         resolved.logger.warn(`TLS handshake failed (${socket.remoteAddress ?? 'unknown'}): ${error.message}`);
@@ -147,7 +155,7 @@ export class HTTPServer {
   }
 
   private run(request: HTTPServerRequest): void {
-    let result: void | Promise<void>;
+    let result: unknown;
     try {
       const callback = this.callback;
       result = typeof callback === 'function' ? callback(request) : callback.handleRequest(request);
@@ -155,9 +163,7 @@ export class HTTPServer {
       this.fail(request, error);
       return;
     }
-    if (result !== undefined && typeof result.then === 'function') {
-      result.then(undefined, (error: unknown) => this.fail(request, error));
-    }
+    if (result instanceof Promise) result.then(undefined, (error: unknown) => this.fail(request, error));
   }
 
   /** Answers a request the server will not pass on, and closes its connection. */
@@ -170,23 +176,24 @@ export class HTTPServer {
     request.connection.sendError(error.status);
   }
 
-  /** The callback threw or rejected: 500 if nothing was sent, else abort; always a log line. */
+  /**
+   * The callback threw or rejected: 500 if nothing was sent, else abort, with an error log line — unless the
+   * error is the client's (it left, or its body was refused and answered already).
+   */
   private fail(request: HTTPServerRequest, error: unknown): void {
     const connection = request.connection;
-    // A handler that stops because its client left (or its request was refused) is not an application error.
-    if (error instanceof StreamClosedError) {
-      connection.abort();
-      return;
+    // A handler that stops because its client left, or because the server refused the request body (answered
+    // and logged already), is not an application error.
+    const clientSide = error instanceof StreamClosedError || error instanceof HTTPInputError;
+    if (!clientSide) {
+      this.options.logger.error(
+        `Uncaught exception in ${request.method} ${request.uri} (${request.remoteIp}): ${describeError(error)}`,
+      );
     }
-    this.options.logger.error(
-      `Uncaught exception in ${request.method} ${request.uri} (${request.remoteIp}): ${describeError(error)}`,
-    );
-    if (connection.closed) return;
-    if (connection.headersWritten) {
-      connection.abort();
-      return;
-    }
-    connection.respond(500, '500: Internal Server Error\n').catch(() => connection.abort());
+    if (connection.headersWritten) connection.abort();
+    else if (error instanceof HTTPInputError) connection.sendError(error.status);
+    else if (clientSide) connection.abort();
+    else connection.respond(500, '500: Internal Server Error\n').catch(() => connection.abort());
   }
 
   private onClientError(error: Error & { code?: string }, socket: Socket): void {

@@ -72,3 +72,17 @@ export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export function statusOf(data: string): number {
   return Number(/^HTTP\/1\.[01] (\d{3})/.exec(data)?.[1] ?? 0);
 }
+
+/** Decodes a chunked body that starts at `offset` of a raw reply; returns the payload and where it ended. */
+export function dechunk(data: string, offset = 0): { payload: string; end: number } {
+  let payload = '';
+  let position = offset;
+  while (true) {
+    const lineEnd = data.indexOf('\r\n', position);
+    const size = Number.parseInt(data.slice(position, lineEnd), 16);
+    position = lineEnd + 2;
+    if (size === 0) return { payload, end: position + 2 };
+    payload += data.slice(position, position + size);
+    position += size + 2;
+  }
+}

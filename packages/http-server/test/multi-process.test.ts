@@ -77,3 +77,22 @@ describe('start(processes) on node:cluster', () => {
     await expect(fetchPid(port)).rejects.toThrow(/ECONNREFUSED/);
   }, 20_000);
 });
+
+describe('closeOnSignals in a single process', () => {
+  it('SIGTERM lets the in-flight request finish, then the process exits 0', async () => {
+    const child = spawn(process.execPath, [fixture, '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [line] = (await once(child.stdout!.setEncoding('utf8'), 'data')) as [string];
+      const { port, pid } = JSON.parse(line.split('\n')[0]!) as { port: number; pid: number };
+      const slow = fetchPid(port, '/slow');
+      await delay(100);
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      expect(await slow).toBe(pid);
+      const [code] = (await exited) as [number | null];
+      expect(code).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 20_000);
+});

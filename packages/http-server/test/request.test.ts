@@ -339,80 +339,53 @@ describe('request bodies', () => {
 
 describe('xheaders and trustedDownstream', () => {
   const proxyHeaders = 'X-Forwarded-For: 203.0.113.9, 10.0.0.2, 127.0.0.1\r\nX-Forwarded-Proto: https\r\n';
-  const send = (port: number, extra = proxyHeaders) =>
-    rawRequest(port, `GET / HTTP/1.1\r\nHost: a\r\n${extra}Connection: close\r\n\r\n`);
-  const inspect = (request: HTTPServerRequest) => ({
-    remoteIp: request.remoteIp,
-    protocol: request.protocol,
-  });
+  const cases: [name: string, options: object, headers: string, remoteIp: string, protocol: string][] = [
+    ['ignores proxy headers by default', {}, proxyHeaders, '127.0.0.1', 'http'],
+    [
+      'walks X-Forwarded-For from the right past trusted hops when the peer is trusted',
+      { xheaders: true, trustedDownstream: ['127.0.0.1', '10.0.0.0/8'] },
+      proxyHeaders,
+      '203.0.113.9',
+      'https',
+    ],
+    [
+      'stops at the first untrusted hop (default: loopback only)',
+      { xheaders: true },
+      proxyHeaders,
+      '10.0.0.2',
+      'https',
+    ],
+    [
+      'ignores proxy headers from an untrusted peer even with xheaders',
+      { xheaders: true, trustedDownstream: ['10.0.0.0/8', '::1'] },
+      proxyHeaders,
+      '127.0.0.1',
+      'http',
+    ],
+    [
+      'X-Real-Ip overrides; X-Scheme wins over X-Forwarded-Proto',
+      { xheaders: true },
+      'X-Real-Ip: 2001:db8::1\r\nX-Scheme: https\r\nX-Forwarded-Proto: http\r\n',
+      '2001:db8::1',
+      'https',
+    ],
+    [
+      'invalid IPs and schemes other than http/https are ignored',
+      { xheaders: true },
+      'X-Real-Ip: not-an-ip\r\nX-Forwarded-Proto: gopher\r\n',
+      '127.0.0.1',
+      'http',
+    ],
+    ['the protocol option forces request.protocol', { protocol: 'https' }, '', '127.0.0.1', 'https'],
+  ];
 
-  it('ignores proxy headers by default', async () => {
-    expect(await capture((port) => send(port), {}, inspect)).toEqual({
-      remoteIp: '127.0.0.1',
-      protocol: 'http',
-    });
-  });
-
-  it('walks X-Forwarded-For from the right past trusted hops when the peer is trusted', async () => {
-    expect(
-      await capture(
-        (port) => send(port),
-        { xheaders: true, trustedDownstream: ['127.0.0.1', '10.0.0.0/8'] },
-        inspect,
-      ),
-    ).toEqual({
-      remoteIp: '203.0.113.9',
-      protocol: 'https',
-    });
-    await served?.close();
-    expect(await capture((port) => send(port), { xheaders: true }, inspect)).toEqual({
-      remoteIp: '10.0.0.2',
-      protocol: 'https',
-    });
-  });
-
-  it('ignores proxy headers from an untrusted peer even with xheaders', async () => {
-    expect(
-      await capture(
-        (port) => send(port),
-        { xheaders: true, trustedDownstream: ['10.0.0.0/8', '::1'] },
-        inspect,
-      ),
-    ).toEqual({
-      remoteIp: '127.0.0.1',
-      protocol: 'http',
-    });
-  });
-
-  it('X-Real-Ip overrides; X-Scheme wins over X-Forwarded-Proto; only http/https accepted; invalid IPs ignored', async () => {
-    expect(
-      await capture(
-        (port) => send(port, 'X-Real-Ip: 2001:db8::1\r\nX-Scheme: https\r\nX-Forwarded-Proto: http\r\n'),
-        { xheaders: true },
-        inspect,
-      ),
-    ).toEqual({
-      remoteIp: '2001:db8::1',
-      protocol: 'https',
-    });
-    await served?.close();
-    expect(
-      await capture(
-        (port) => send(port, 'X-Real-Ip: not-an-ip\r\nX-Forwarded-Proto: gopher\r\n'),
-        { xheaders: true },
-        inspect,
-      ),
-    ).toEqual({
-      remoteIp: '127.0.0.1',
-      protocol: 'http',
-    });
-  });
-
-  it('the protocol option forces request.protocol', async () => {
-    expect(await capture((port) => send(port, ''), { protocol: 'https' }, inspect)).toEqual({
-      remoteIp: '127.0.0.1',
-      protocol: 'https',
-    });
+  it.each(cases)('%s', async (_name, options, headers, remoteIp, protocol) => {
+    const seen = await capture(
+      (port) => rawRequest(port, `GET / HTTP/1.1\r\nHost: a\r\n${headers}Connection: close\r\n\r\n`),
+      options,
+      (request) => ({ remoteIp: request.remoteIp, protocol: request.protocol }),
+    );
+    expect(seen).toEqual({ remoteIp, protocol });
   });
 });
 
@@ -431,5 +404,32 @@ describe('unix socket', () => {
     expect(await response.body.text()).toBe('unix 0.0.0.0');
     await client.close();
     await server.close();
+  });
+});
+
+describe('IPv6', () => {
+  it('serves on ::1; the IPv6 loopback peer is trusted by default for xheaders; hostName keeps brackets', async () => {
+    const { HTTPServer } = await import('../src/index.js');
+    let seen: Record<string, unknown> | undefined;
+    const server = new HTTPServer(
+      (request) => {
+        seen = {
+          remoteIp: request.remoteIp,
+          protocol: request.protocol,
+          serverIp: request.serverIp,
+          hostName: request.hostName,
+        };
+        return request.connection.respond(200);
+      },
+      { xheaders: true },
+    );
+    const { address, port } = await server.listen(0, '::1');
+    expect(address).toBe('::1');
+    const response = await fetchRequest(`http://[::1]:${port}/`, {
+      headers: { 'x-forwarded-for': '2001:db8::7', 'x-forwarded-proto': 'https' },
+    });
+    await response.body.dump();
+    await server.close();
+    expect(seen).toEqual({ remoteIp: '2001:db8::7', protocol: 'https', serverIp: '::1', hostName: '[::1]' });
   });
 });
