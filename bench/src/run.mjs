@@ -11,44 +11,24 @@ import { calibrateCpu, pythonCpuMilliseconds } from './calibration.mjs';
 import { serverNames, workloads } from './catalogue.mjs';
 import { renderChart } from './chart.mjs';
 import { describeMachine } from './machine.mjs';
+import { measureLoad, measureSlowReaderRound } from './measure.mjs';
 import { parseOptions, usage } from './options.mjs';
 import { updateReadme } from './readme-table.mjs';
-import { formatMs, formatRate, markdownReport } from './report.mjs';
+import { markdownReport } from './report.mjs';
 import { aggregate } from './results.mjs';
 import { roundOrder } from './schedule.mjs';
-import { startServer } from './server-process.mjs';
+import { stopAllServers } from './server-process.mjs';
 import { serverCommand, tsgiUnavailableReason } from './servers.mjs';
-import { measureSlowReader } from './slow-reader.mjs';
 import { evaluateTargets } from './targets.mjs';
 import { detectTools } from './tools.mjs';
-import { reportProblem, runWrk } from './wrk.mjs';
 
 /** @typedef {import('./results.mjs').Measurement} Measurement */
 /** @typedef {import('./catalogue.mjs').ServerName} ServerName */
 
 const benchDirectory = fileURLToPath(new URL('../', import.meta.url));
 
-/** Servers still running, so an interrupted run stops them. */
-/** @type {Set<import('./server-process.mjs').RunningServer>} */
-const running = new Set();
-
 /** @param {string} message */
 const log = (message) => process.stderr.write(`${message}\n`);
-
-/**
- * @param {import('./server-process.mjs').ServerCommand} command
- */
-async function start(command) {
-  const server = await startServer(command);
-  running.add(server);
-  return server;
-}
-
-/** @param {import('./server-process.mjs').RunningServer} server */
-async function stop(server) {
-  await server.stop();
-  running.delete(server);
-}
 
 async function main() {
   let options;
@@ -119,11 +99,11 @@ async function main() {
         break rounds;
       }
       const command = /** @type {import('./server-process.mjs').ServerCommand} */ (commands.get(name));
-      if (loadWorkloads.length > 0) {
-        measurements.push(...(await measureLoad(name, command, round, loadWorkloads, options, tools.wrk)));
-      }
+      const context = { wrk: tools.wrk, options, log };
+      if (loadWorkloads.length > 0)
+        measurements.push(...(await measureLoad(name, command, round, loadWorkloads, context)));
       if (slowReader && round <= options.slowReaderRounds) {
-        measurements.push(await measureSlowReaderRound(name, command, round, options, tools.wrk));
+        measurements.push(await measureSlowReaderRound(name, command, round, context));
       }
     }
   }
@@ -169,141 +149,10 @@ async function main() {
   return 0;
 }
 
-/**
- * One fresh server process, every load workload on it: a warm-up run, then the measured run.
- * @param {ServerName} name
- * @param {import('./server-process.mjs').ServerCommand} command
- * @param {number} round
- * @param {import('./catalogue.mjs').WorkloadName[]} names
- * @param {import('./options.mjs').BenchOptions} options
- * @param {string} wrk
- * @returns {Promise<Measurement[]>}
- */
-async function measureLoad(name, command, round, names, options, wrk) {
-  let server;
-  try {
-    server = await start(command);
-  } catch (error) {
-    log(`[round ${round}] ${name}: did not start: ${error}`);
-    return names.map((workload) => ({
-      round,
-      server: name,
-      workload,
-      error: `did not start: ${firstLine(error)}`,
-    }));
-  }
-  /** @type {Measurement[]} */
-  const measured = [];
-  try {
-    for (const workload of names) {
-      const definition = /** @type {import('./catalogue.mjs').LoadWorkload} */ (workloads[workload]);
-      const url = (/** @type {string} */ path) => `http://127.0.0.1:${server.port}${path}`;
-      const durationSeconds = Math.max(options.durationSeconds, definition.minimumSeconds ?? 0);
-      const run = {
-        url: url(definition.path),
-        connections: definition.connections,
-        bodyBytes: definition.bodyBytes ?? 0,
-      };
-      try {
-        if (options.warmupSeconds > 0) await runWrk(wrk, { ...run, durationSeconds: options.warmupSeconds });
-        let background;
-        if (definition.background) {
-          background = runWrk(wrk, {
-            url: url(definition.background.path),
-            connections: definition.background.connections,
-            durationSeconds: durationSeconds + 1,
-          });
-          // Let the CPU backlog build up before the trivial route is measured.
-          await new Promise((done) => setTimeout(done, 400));
-        }
-        const [report, backgroundReport] = await Promise.all([
-          runWrk(wrk, { ...run, durationSeconds }),
-          background,
-        ]);
-        const problem = reportProblem(report) ?? (backgroundReport && reportProblem(backgroundReport));
-        /** @type {Measurement} */
-        const measurement = {
-          round,
-          server: name,
-          workload,
-          requestsPerSecond: report.requestsPerSecond,
-          p50Ms: report.latency.p50Ms,
-          p99Ms: report.latency.p99Ms,
-          ...(backgroundReport ? { backgroundRequestsPerSecond: backgroundReport.requestsPerSecond } : {}),
-          ...(problem ? { error: problem } : {}),
-        };
-        measured.push(measurement);
-        log(
-          `[round ${round}] ${name.padEnd(11)} ${workload.padEnd(14)} ${formatRate(report.requestsPerSecond).padStart(7)} req/s` +
-            `  p50 ${formatMs(report.latency.p50Ms)} ms  p99 ${formatMs(report.latency.p99Ms)} ms` +
-            (backgroundReport
-              ? `  (cpu meanwhile ${formatRate(backgroundReport.requestsPerSecond)} req/s)`
-              : '') +
-            (problem ? `  PROBLEM: ${problem}` : ''),
-        );
-      } catch (error) {
-        log(`[round ${round}] ${name} ${workload}: failed: ${error}\n${server.output().slice(-1000)}`);
-        measured.push({ round, server: name, workload, error: firstLine(error) });
-      }
-    }
-  } finally {
-    await stop(server);
-  }
-  return measured;
-}
-
-/**
- * A fresh server, warmed with a few hello requests, then the slow readers.
- * @param {ServerName} name
- * @param {import('./server-process.mjs').ServerCommand} command
- * @param {number} round
- * @param {import('./options.mjs').BenchOptions} options
- * @param {string} wrk
- * @returns {Promise<Measurement>}
- */
-async function measureSlowReaderRound(name, command, round, options, wrk) {
-  const workload = 'slow-reader';
-  let server;
-  try {
-    server = await start(command);
-  } catch (error) {
-    return { round, server: name, workload, error: `did not start: ${firstLine(error)}` };
-  }
-  try {
-    await runWrk(wrk, { url: `http://127.0.0.1:${server.port}/hello`, connections: 4, durationSeconds: 1 });
-    const figures = await measureSlowReader(server, {
-      path: workloads['slow-reader'].path,
-      clients: options.slowReaderClients,
-      sampleSeconds: options.slowReaderSampleSeconds,
-    });
-    log(
-      `[round ${round}] ${name.padEnd(11)} ${workload.padEnd(14)} peak RSS growth ${figures.peakGrowthMiB.toFixed(1)} MiB` +
-        ` (idle ${figures.baselineMiB.toFixed(1)} MiB)`,
-    );
-    return {
-      round,
-      server: name,
-      workload,
-      peakGrowthMiB: figures.peakGrowthMiB,
-      baselineMiB: figures.baselineMiB,
-    };
-  } catch (error) {
-    log(`[round ${round}] ${name} ${workload}: failed: ${error}`);
-    return { round, server: name, workload, error: firstLine(error) };
-  } finally {
-    await stop(server);
-  }
-}
-
-/** @param {unknown} error */
-function firstLine(error) {
-  return String(error instanceof Error ? error.message : error).split('\n')[0] ?? '';
-}
-
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
   process.once(signal, () => {
-    log(`bench: ${signal}: stopping ${running.size} server(s)`);
-    void Promise.all([...running].map((server) => server.stop())).finally(() => process.exit(130));
+    log(`bench: ${signal}: stopping the servers`);
+    void stopAllServers().finally(() => process.exit(130));
   });
 }
 

@@ -26,6 +26,15 @@ const listeningPattern = /(?:LISTENING |Listening at: http:\/\/127\.0\.0\.1:)(\d
  * @property {() => string} output     What the server printed (for error reports).
  */
 
+/** Servers started and not yet stopped, so an interrupted run can stop them. */
+/** @type {Set<RunningServer>} */
+const running = new Set();
+
+/** Stops every server still running (on Ctrl-C). */
+export async function stopAllServers() {
+  await Promise.all([...running].map((server) => server.stop()));
+}
+
 /**
  * The port a server announced in its output, if it did.
  * @param {string} output
@@ -49,6 +58,8 @@ export function startServer(command, startTimeoutMs = 30_000) {
   });
   let output = '';
   let exited = false;
+  /** @type {RunningServer} */
+  const server = { pid: 0, port: 0, rssBytes: () => 0, stop: () => stop(), output: () => output };
   const exit = new Promise((resolve) => {
     child.on('exit', () => {
       exited = true;
@@ -57,6 +68,7 @@ export function startServer(command, startTimeoutMs = 30_000) {
   });
 
   const stop = async () => {
+    running.delete(server);
     if (exited) return;
     const tree = processTree(child.pid ?? 0);
     child.kill('SIGTERM');
@@ -95,7 +107,9 @@ export function startServer(command, startTimeoutMs = 30_000) {
         output = (output + more).slice(-50_000);
       });
       const pid = child.pid;
-      resolve({ pid, port, rssBytes: () => treeRssBytes(pid), stop, output: () => output });
+      Object.assign(server, { pid, port, rssBytes: () => treeRssBytes(pid) });
+      running.add(server);
+      resolve(server);
     };
     child.stdout.setEncoding('utf8').on('data', onOutput);
     child.stderr.setEncoding('utf8').on('data', onOutput);
