@@ -153,7 +153,11 @@ function responsivenessPanel(document, box, targetMs) {
     return plot.y + plot.height - ((logarithm - decades.low) / (decades.high - decades.low)) * plot.height;
   };
   parts.push(text(box.x, box.y + 12, 'Responsiveness: /ping p99 in ms', { class: 'heading' }));
-  parts.push(text(box.x, box.y + 26, 'while cpu runs (log scale, lower is better)', { class: 'axis' }));
+  parts.push(
+    text(box.x, box.y + 26, 'while cpu runs; log scale; lower is better; green: target', {
+      class: 'axis',
+    }),
+  );
   for (let decade = decades.low; decade <= decades.high; decade++) {
     const ms = 10 ** decade;
     parts.push(line(plot.x, yOf(ms), plot.x + plot.width, yOf(ms), '#e5e5e5'));
@@ -186,9 +190,10 @@ function responsivenessPanel(document, box, targetMs) {
   });
   parts.push(line(plot.x, yOf(targetMs), plot.x + plot.width, yOf(targetMs), '#2ca02c', '6 4'));
   parts.push(
-    text(plot.x + plot.width, yOf(targetMs) - 4, `target ${targetMs} ms`, {
+    // In the axis gutter, where no bar can cover it.
+    text(plot.x - 6, yOf(targetMs) + 4, String(targetMs), {
       'text-anchor': 'end',
-      class: 'axis',
+      class: 'target',
     }),
   );
   parts.push(line(plot.x, plot.y + plot.height, plot.x + plot.width, plot.y + plot.height, '#888'));
@@ -211,12 +216,12 @@ export function renderChart(document) {
     `Node ${document.machine.node}. Bars: median of ${document.settings.rounds} rounds; whiskers: min–max.`;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
-    '<style>.heading{font-weight:600;font-size:13px}.axis{fill:#555;font-size:11px}.value{font-size:10px;fill:#222}.title{font-weight:700;font-size:16px}</style>',
+    '<style>.heading{font-weight:600;font-size:13px}.axis{fill:#555;font-size:11px}.value{font-size:10px;fill:#222}.title{font-weight:700;font-size:16px}.target{fill:#2ca02c;font-size:11px}</style>',
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     text(20, 26, title, { class: 'title' }),
     text(20, 44, subtitle, { class: 'axis' }),
-    ...throughputPanel(document, { x: 20, y: 60, width: 640, height: 340 }),
-    ...responsivenessPanel(document, { x: 690, y: 60, width: 290, height: 340 }, 5),
+    ...throughputPanel(document, { x: 20, y: 60, width: 620, height: 340 }),
+    ...responsivenessPanel(document, { x: 665, y: 60, width: 315, height: 340 }, 5),
   ];
   document.servers.forEach((server, index) => {
     const x = 20 + (index % 3) * 320;
