@@ -223,9 +223,9 @@ export function markdownReport(document) {
   sections.push(
     `**Method:** ${s.rounds} measured rounds of ${s.durationSeconds} s per server and workload, ` +
       (Number(s.warmupSeconds) > 0
-        ? `each after a ${s.warmupSeconds} s warm-up run on the same fresh server process`
-        : 'without warm-up runs (quick)') +
-      '; servers alternate within each round. ' +
+        ? `each on a freshly started server after a ${s.warmupSeconds} s warm-up run`
+        : 'each on a freshly started server, without warm-up runs (quick)') +
+      '; within a round every server runs one workload back to back, in an order that rotates per round. ' +
       'Figures are medians with the min–max spread of the rounds in brackets; ratios to raw node:http are taken ' +
       `round by round. wrk, 1 thread, 127.0.0.1. \`cpu\` burns ${s.cpuUpdates} sha256 updates of 16 KiB ` +
       `(${s.cpuMilliseconds} ms here). Slow reader: ${s.slowReaderClients} clients each request ` +

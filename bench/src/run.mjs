@@ -8,10 +8,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { calibrateCpu, pythonCpuMilliseconds } from './calibration.mjs';
-import { serverNames, workloads } from './catalogue.mjs';
+import { serverNames } from './catalogue.mjs';
 import { renderChart } from './chart.mjs';
 import { describeMachine } from './machine.mjs';
-import { measureLoad, measureSlowReaderRound } from './measure.mjs';
+import { measure } from './measure.mjs';
 import { parseOptions, usage } from './options.mjs';
 import { updateReadme } from './readme-table.mjs';
 import { markdownReport } from './report.mjs';
@@ -84,26 +84,25 @@ async function main() {
   }
   if (options.cpuProfile) mkdirSync(resolve(benchDirectory, 'profiles'), { recursive: true });
 
-  const loadWorkloads = options.workloads.filter((name) => workloads[name].kind === 'load');
-  const slowReader = options.workloads.includes('slow-reader');
   const servers = serverNames.filter((name) => commands.has(name));
   /** @type {Measurement[]} */
   const measurements = [];
   let incomplete = false;
+  const context = { wrk: tools.wrk, options, log };
 
+  // Within a round, one workload at a time on every server back to back: the figures a ratio compares are
+  // taken seconds apart, not minutes, on a machine whose load comes and goes.
   rounds: for (let round = 1; round <= options.rounds; round++) {
-    for (const name of roundOrder(servers, round)) {
-      if (Date.now() > deadline) {
-        incomplete = true;
-        log(`bench: the ${options.budgetSeconds} s budget is spent; reporting what was measured`);
-        break rounds;
-      }
-      const command = /** @type {import('./server-process.mjs').ServerCommand} */ (commands.get(name));
-      const context = { wrk: tools.wrk, options, log };
-      if (loadWorkloads.length > 0)
-        measurements.push(...(await measureLoad(name, command, round, loadWorkloads, context)));
-      if (slowReader && round <= options.slowReaderRounds) {
-        measurements.push(await measureSlowReaderRound(name, command, round, context));
+    for (const workload of options.workloads) {
+      if (workload === 'slow-reader' && round > options.slowReaderRounds) continue;
+      for (const name of roundOrder(servers, round)) {
+        if (Date.now() > deadline) {
+          incomplete = true;
+          log(`bench: the ${options.budgetSeconds} s budget is spent; reporting what was measured`);
+          break rounds;
+        }
+        const command = /** @type {import('./server-process.mjs').ServerCommand} */ (commands.get(name));
+        measurements.push(await measure(name, command, round, workload, context));
       }
     }
   }
