@@ -197,7 +197,10 @@ export function machineLine(document) {
   const m = document.machine;
   return (
     `${m.cores} cores (${m.cpuModel}), ${m.memory}, ${m.os}; Node ${m.node}, Python ${m.python}, ` +
-    `Tornado ${m.tornado}, gunicorn ${m.gunicorn}, ${m.wrk}. ${m.note}`
+    `Tornado ${m.tornado}, gunicorn ${m.gunicorn}, ${m.wrk}. ${m.note}` +
+    (m.loadBefore === undefined
+      ? ''
+      : ` Load average (1 min) before the run: ${m.loadBefore}; after: ${m.loadAfter} (the benchmark itself adds about 2).`)
   );
 }
 

@@ -49,6 +49,7 @@ describe('markdownReport', () => {
   test('describes the machine, the shared cores, the method and the peers it could not run', () => {
     expect(report).toContain('**Machine:** 2 cores');
     expect(report).toContain('shared by the server under test and the load generator');
+    expect(report).toContain('Load average (1 min) before the run: 0.3; after: 2.1');
     expect(report).toContain('2 measured rounds of 3 s');
     expect(report).toContain("**Not measured:** Tornado's WSGIContainer (python3-tornado is not installed).");
   });

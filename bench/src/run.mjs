@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { calibrateCpu, pythonCpuMilliseconds } from './calibration.mjs';
 import { serverNames } from './catalogue.mjs';
 import { renderChart } from './chart.mjs';
-import { describeMachine } from './machine.mjs';
+import { describeMachine, loadAverage } from './machine.mjs';
 import { measure } from './measure.mjs';
 import { parseOptions, usage } from './options.mjs';
 import { updateReadme } from './readme-table.mjs';
@@ -49,6 +49,7 @@ async function main() {
     return 1;
   }
 
+  const loadBefore = loadAverage();
   const startedAt = new Date();
   const deadline = startedAt.getTime() + options.budgetSeconds * 1000;
   const cpu = calibrateCpu(5);
@@ -112,7 +113,7 @@ async function main() {
     startedAt: startedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
     elapsedSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
     incomplete,
-    machine: describeMachine(tools),
+    machine: describeMachine(tools, { before: loadBefore, after: loadAverage() }),
     settings: {
       rounds: options.rounds,
       durationSeconds: options.durationSeconds,

@@ -42,6 +42,8 @@ export function sampleDocument(mode = /** @type {'full' | 'quick'} */ ('full')) 
       tornado: '6.2',
       gunicorn: '20.1.0',
       wrk: 'wrk 4.1.0',
+      loadBefore: 0.3,
+      loadAfter: 2.1,
       note: 'The 2 cores are shared by the server under test and the load generator.',
     },
     settings: {
