@@ -33,7 +33,8 @@ async function rules() {
         ['.*', new WSGIContainer(app, { executor: new InlineExecutor(), logger })],
       ];
     case 'thread': {
-      const executor = new ThreadPoolExecutor({ maxWorkers: availableParallelism() });
+      const maxWorkers = Number(process.env.BENCH_THREAD_WORKERS) || availableParallelism();
+      const executor = new ThreadPoolExecutor({ maxWorkers });
       const reference = { module: new URL('./gateway-app.mjs', import.meta.url).href, export: 'app' };
       return [
         ['/ping', ping],
