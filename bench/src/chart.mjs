@@ -56,6 +56,22 @@ function line(x1, y1, x2, y2, stroke, dash) {
   return `<line x1="${round(x1)}" y1="${round(y1)}" x2="${round(x2)}" y2="${round(y2)}" stroke="${stroke}"${dashes}/>`;
 }
 
+/**
+ * A bar at the median with a min–max whisker and the value above it.
+ * @param {{ x: number, width: number, summary: import('./statistics.mjs').Summary, yOf: (value: number) => number,
+ *   floor: number, fill: string, tooltip: string, value: string }} bar
+ */
+function summaryBar({ x, width, summary, yOf, floor, fill, tooltip, value }) {
+  const middle = x + width / 2;
+  return [
+    rect(x + 1, yOf(summary.median), width - 2, floor - yOf(summary.median), fill, tooltip),
+    line(middle, yOf(summary.min), middle, yOf(summary.max), '#222'),
+    line(middle - 3, yOf(summary.min), middle + 3, yOf(summary.min), '#222'),
+    line(middle - 3, yOf(summary.max), middle + 3, yOf(summary.max), '#222'),
+    text(middle, yOf(summary.max) - 4, value, { 'text-anchor': 'middle', class: 'value' }),
+  ];
+}
+
 /** A ceiling for the ratio axis: at least 1.2, in steps of 0.5. @param {number} maximum */
 export function ratioAxisMaximum(maximum) {
   return Math.max(1.5, Math.ceil((maximum * 1.1) / 0.5) * 0.5);
@@ -99,26 +115,16 @@ function throughputPanel(document, box) {
     servers.forEach((server, serverIndex) => {
       const ratio = ratioOf(workload, server);
       if (!ratio) return;
-      const x = groupX + serverIndex * barWidth;
-      const tooltip = `${label(server)}, ${workload}: ${ratio.median.toFixed(2)}× (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`;
       parts.push(
-        rect(
-          x + 1,
-          yOf(ratio.median),
-          barWidth - 2,
-          plot.y + plot.height - yOf(ratio.median),
-          colour(server),
-          tooltip,
-        ),
-      );
-      const middle = x + barWidth / 2;
-      parts.push(line(middle, yOf(ratio.min), middle, yOf(ratio.max), '#222'));
-      parts.push(line(middle - 3, yOf(ratio.min), middle + 3, yOf(ratio.min), '#222'));
-      parts.push(line(middle - 3, yOf(ratio.max), middle + 3, yOf(ratio.max), '#222'));
-      parts.push(
-        text(middle, yOf(ratio.max) - 4, ratio.median.toFixed(2), {
-          'text-anchor': 'middle',
-          class: 'value',
+        ...summaryBar({
+          x: groupX + serverIndex * barWidth,
+          width: barWidth,
+          summary: ratio,
+          yOf,
+          floor: plot.y + plot.height,
+          fill: colour(server),
+          tooltip: `${label(server)}, ${workload}: ${ratio.median.toFixed(2)}× (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`,
+          value: ratio.median.toFixed(2),
         }),
       );
     });
@@ -167,24 +173,16 @@ function responsivenessPanel(document, box, targetMs) {
   const startX = plot.x + (plot.width - barWidth * servers.length) / 2;
   servers.forEach((server, index) => {
     const p99 = /** @type {import('./statistics.mjs').Summary} */ (results[server]?.metrics.p99Ms);
-    const x = startX + index * barWidth;
-    const tooltip = `${label(server)}: p99 ${p99.median.toFixed(2)} ms (${p99.min.toFixed(2)}–${p99.max.toFixed(2)})`;
     parts.push(
-      rect(
-        x + 2,
-        yOf(p99.median),
-        barWidth - 4,
-        plot.y + plot.height - yOf(p99.median),
-        colour(server),
-        tooltip,
-      ),
-    );
-    const middle = x + barWidth / 2;
-    parts.push(line(middle, yOf(p99.min), middle, yOf(p99.max), '#222'));
-    parts.push(
-      text(middle, yOf(p99.max) - 4, p99.median >= 10 ? p99.median.toFixed(0) : p99.median.toFixed(1), {
-        'text-anchor': 'middle',
-        class: 'value',
+      ...summaryBar({
+        x: startX + index * barWidth,
+        width: barWidth,
+        summary: p99,
+        yOf,
+        floor: plot.y + plot.height,
+        fill: colour(server),
+        tooltip: `${label(server)}: p99 ${p99.median.toFixed(2)} ms (${p99.min.toFixed(2)}–${p99.max.toFixed(2)})`,
+        value: p99.median >= 10 ? p99.median.toFixed(0) : p99.median.toFixed(1),
       }),
     );
   });
