@@ -95,27 +95,28 @@ describe('Tornado WSGIContainerThreadPoolTest', () => {
 });
 
 describe('the event loop stays free while workers compute', () => {
-  it('answers a native route while every worker runs a 100 ms CPU-bound request', async () => {
+  it('answers a native route while every worker runs a CPU-bound request', async () => {
+    // Each of the two workers computes for 300 ms. Had that work run on the event loop, no native request could
+    // be answered until it finished; on the pool the loop answers at once. The bound is loose on purpose: this
+    // 2-core box also runs the two workers, the test client and other test files (the benchmark measures the
+    // responsiveness figure under controlled load).
     let cpuFinished = 0;
-    const cpuRequests = [0, 1, 2, 3].map(async () => {
-      const body = await (await fetch(`${served.url}/cpu?ms=100`)).text();
+    const cpuRequests = [0, 1].map(async () => {
+      const body = await (await fetch(`${served.url}/cpu?ms=300`)).text();
       cpuFinished++;
       return body;
     });
-    await sleep(20);
+    await sleep(30);
     const latencies: number[] = [];
-    let answeredDuringCpu = 0;
-    while (cpuFinished < 4) {
+    while (cpuFinished === 0) {
       const started = performance.now();
       expect(await (await fetch(`${served.url}/native`)).text()).toBe('native');
-      latencies.push(performance.now() - started);
-      if (cpuFinished === 0) answeredDuringCpu++;
+      if (cpuFinished === 0) latencies.push(performance.now() - started);
     }
-    expect(await Promise.all(cpuRequests)).toEqual(Array(4).fill('cpu done'));
-    // Had the CPU work run on the event loop, no native request could have been answered before it finished.
-    expect(answeredDuringCpu).toBeGreaterThanOrEqual(3);
+    expect(await Promise.all(cpuRequests)).toEqual(['cpu done', 'cpu done']);
+    expect(latencies.length).toBeGreaterThanOrEqual(3);
     latencies.sort((a, b) => a - b);
-    expect(latencies[Math.floor(latencies.length / 2)]).toBeLessThan(20);
+    expect(latencies[Math.floor(latencies.length / 2)]).toBeLessThan(100);
   });
 });
 

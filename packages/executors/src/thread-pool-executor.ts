@@ -613,6 +613,8 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   private onExit(worker: PoolWorker, code: number): void {
+    const wasReady = worker.ready;
+    worker.ready = false; // takes no more work while what it left is handled
     // What the thread posted before it died (its last output, a result) is still in the port: take it first.
     for (let next = receiveMessageOnPort(worker.port); next; next = receiveMessageOnPort(worker.port)) {
       this.handleMessage(worker, next.message as unknown[]);
@@ -623,7 +625,7 @@ export class ThreadPoolExecutor implements Executor {
     worker.exited.resolve();
     const failure = worker.failure ?? new Error(`The worker thread exited with code ${code}`);
     for (const load of worker.pendingLoads.splice(0)) load.reject(failure);
-    if (!worker.ready) {
+    if (!wasReady) {
       if (!worker.retiring) this.startupFailure = failure;
       worker.started.reject(failure);
     }
@@ -641,7 +643,7 @@ export class ThreadPoolExecutor implements Executor {
     worker.units.clear();
     this.queue.unshift(...waiting);
     // A crashed worker is replaced (the idle timeout trims the pool later); one that failed to start is not.
-    if (worker.ready && !worker.retiring && !this.closing) this.spawn();
+    if (wasReady && !worker.retiring && !this.closing) this.spawn();
     this.dispatch();
   }
 }
