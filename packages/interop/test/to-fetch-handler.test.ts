@@ -99,6 +99,28 @@ describe('toFetchHandler', () => {
     expect(state.produced).toBe(producedAtCancel);
   });
 
+  it("stops when the request's signal aborts: the response rejects and close() runs once", async () => {
+    const { app, state } = endlessApp();
+    const handler = toFetchHandler(app, { logger: recordingLogger() });
+    const controller = new AbortController();
+    const response = await handler(new Request('http://localhost/', { signal: controller.signal }));
+    const reader = response.body!.getReader();
+    await reader.read();
+    controller.abort();
+    await expect(reader.read()).rejects.toThrow(/cancelled/);
+    await waitFor(() => state.closed === 1);
+
+    const early = endlessApp();
+    const aborted = AbortSignal.abort();
+    await expect(
+      toFetchHandler(early.app, { logger: recordingLogger() })(
+        new Request('http://localhost/', { signal: aborted }),
+      ),
+    ).rejects.toThrow(/cancelled/);
+    await waitFor(() => early.state.closed === 1);
+    expect(early.state.produced).toBeLessThan(40);
+  });
+
   it('calls close() exactly once when the body is read to the end', async () => {
     let closed = 0;
     const app = (_environ: Environ, startResponse: StartResponse) => {
