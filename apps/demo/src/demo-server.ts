@@ -23,13 +23,14 @@ export function createDemo(options: DemoOptions): Demo {
     options.executor === 'thread'
       ? new ThreadPoolExecutor({ maxWorkers: options.workers })
       : new InlineExecutor();
+  const shared = { serverSoftware: 'tsgi-demo', multiprocess: options.processes !== 1 };
   const site = new WSGIContainer(
     options.executor === 'thread' ? { module: new URL('./app.js', import.meta.url), export: 'app' } : app,
-    { executor, serverSoftware: 'tsgi-demo', multiprocess: options.processes !== 1 },
+    { executor, ...shared },
   );
   // Cheap pages need no thread: the legacy application is a plain function on the event loop.
   const legacyExecutor = new InlineExecutor();
-  const legacy = new WSGIContainer(legacyApp, { executor: legacyExecutor, serverSoftware: 'tsgi-demo' });
+  const legacy = new WSGIContainer(legacyApp, { executor: legacyExecutor, ...shared });
   const live = new LiveClock();
   const router = new RuleRouter([
     ['/live', live.page],

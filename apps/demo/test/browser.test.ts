@@ -36,7 +36,7 @@ describe.skipIf(skipReason !== undefined)('the demo in Chromium', () => {
       chromium.launch({
         executablePath: chromiumPath,
         headless: true,
-        timeout: 30_000,
+        timeout: 15_000,
         args: [
           '--no-sandbox',
           '--disable-gpu',
@@ -48,7 +48,7 @@ describe.skipIf(skipReason !== undefined)('the demo in Chromium', () => {
         ],
       }),
     ]);
-  }, 45_000);
+  }, 20_000); // with the 38 s test below, the suite is bounded under a minute
 
   afterAll(async () => {
     await browser?.close();
@@ -56,10 +56,10 @@ describe.skipIf(skipReason !== undefined)('the demo in Chromium', () => {
   });
 
   it('loads the pages, signs the guestbook, shows the picture and ticks live', {
-    timeout: 55_000,
+    timeout: 38_000,
   }, async () => {
     const page = await browser.newPage();
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(15_000);
 
     await page.goto(`${demo.url}/`);
     expect(await page.locator('h1').textContent()).toBe('tsgi demo');
@@ -96,7 +96,7 @@ describe.skipIf(skipReason !== undefined)('the demo in Chromium', () => {
     await page.waitForFunction(
       () => /rendered in/.test(document.getElementById('render-status')?.textContent ?? ''),
       {
-        timeout: 40_000,
+        timeout: 25_000,
       },
     );
     expect(

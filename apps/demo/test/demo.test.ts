@@ -184,6 +184,17 @@ describe.each(['thread', 'inline'])('the demo on the %s executor', (executor) =>
   });
 });
 
+describe('the demo on several processes', () => {
+  it('serves from cluster workers that see wsgi.multiprocess, and stops them all on SIGTERM', async () => {
+    const demo = await startDemo(['--processes', '2', '--workers', '1']);
+    expect(demo.output()).toMatch(/\(executor: thread, 1 worker, 2 processes\)/);
+    const { status, text } = await get(`${demo.url}/environ`);
+    expect(status).toBe(200);
+    expect(text).toContain('<th>wsgi.multiprocess</th><td>true</td>');
+    expect(await demo.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+  }, 30_000);
+});
+
 describe('the demo shutting down', () => {
   it('drains on SIGTERM, ending open live streams, and exits 0', async () => {
     const demo = await startDemo(['--executor', 'thread', '--workers', '1']);

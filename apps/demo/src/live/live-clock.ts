@@ -10,7 +10,7 @@ import { livePageHTML } from './live-page.js';
 const encoder = new TextEncoder();
 
 /** How often a tick is sent. */
-export const tickIntervalMs = 1000;
+const tickIntervalMs = 1000;
 
 export class LiveClock {
   /** Requests the server has received (counted by `countRequest`, in this process). */
