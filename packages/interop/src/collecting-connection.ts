@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
+import { wholeResponse } from '@tsgi/http-server';
 
 const RESOLVED: Promise<void> = Promise.resolve();
-const encoder = new TextEncoder();
 
 /**
  * The connection of an `HTTPRequest` built from an environ: the same methods a native handler calls on
@@ -85,18 +85,9 @@ export class CollectingConnection {
     body?: string | Uint8Array,
     headers?: readonly string[] | Record<string, string>,
   ): Promise<void> {
-    const flat: string[] =
-      headers === undefined ? [] : Array.isArray(headers) ? [...headers] : Object.entries(headers).flat();
-    let bytes = body;
-    if (typeof bytes === 'string') {
-      bytes = encoder.encode(bytes);
-      if (!flat.some((value, index) => index % 2 === 0 && value.toLowerCase() === 'content-type')) {
-        flat.push('Content-Type', 'text/plain; charset=utf-8');
-      }
-    }
-    if (code !== 204 && code !== 304 && code >= 200) flat.push('Content-Length', String(bytes?.length ?? 0));
+    const whole = wholeResponse(code, body, headers);
     const started = this.headersWritten;
-    const written = this.writeHeaders({ code, reason: '' }, flat, bytes);
+    const written = this.writeHeaders({ code, reason: '' }, whole.headers, whole.body);
     if (!started && this.headersWritten) this.finish();
     return written;
   }

@@ -5,7 +5,7 @@ import {
   quoteWsgiString,
   unquoteToWsgiString,
 } from '@tsgi/environ';
-import { HTTPHeaders } from '@tsgi/http-server';
+import { HTTPHeaders, parseCookies } from '@tsgi/http-server';
 import { CollectingConnection } from './collecting-connection.js';
 
 const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*/i;
@@ -126,14 +126,7 @@ export class HTTPRequest {
   /** Cookies from `HTTP_COOKIE` (last one wins for a repeated name); surrounding quotes removed. */
   get cookies(): Readonly<Record<string, string>> {
     if (this.cachedCookies === undefined) {
-      const cookies: Record<string, string> = Object.create(null);
-      for (const pair of stringValue(this.environ.HTTP_COOKIE).split(COOKIE_SEPARATOR)) {
-        const equals = pair.indexOf('=');
-        const name = (equals === -1 ? '' : pair.slice(0, equals)).trim();
-        let value = (equals === -1 ? pair : pair.slice(equals + 1)).trim();
-        if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-        if (name !== '' || value !== '') cookies[name] = value;
-      }
+      const cookies = parseCookies(stringValue(this.environ.HTTP_COOKIE), undefined, COOKIE_SEPARATOR);
       this.cachedCookies = cookies;
     }
     return this.cachedCookies;
