@@ -103,7 +103,7 @@ export class WSGIContainer {
       serverSoftware,
       defaultContentType:
         options.defaultContentType === undefined ? 'text/html; charset=UTF-8' : options.defaultContentType,
-      multithread: executor.multithread,
+      onEventLoop: inline,
     };
     this.#environOptions = {
       serverSoftware,

@@ -42,7 +42,7 @@ export class GatewayExchange implements Work<GatewayPayload> {
   /** Finished or aborted: nothing more goes to the connection. */
   done = false;
   /** The status the head carried (for the access line after the body). */
-  code = 200;
+  code = 0;
   readonly onMessage: (message: unknown) => void | Promise<void>;
 
   constructor(
@@ -71,22 +71,23 @@ export class GatewayExchange implements Work<GatewayPayload> {
     switch (message.type) {
       case 'head': {
         this.headersWritten = true;
+        this.code = message.code;
         // The message has `code` and `reason`: it is the start line.
         const written = this.connection.writeHeaders(message, message.headers, message.chunk ?? undefined);
         if (!message.end) return written;
         written.then(undefined, ignore);
-        this.finish(message.code);
+        this.finish();
         return;
       }
       case 'body': {
         const written = this.connection.write(message.chunk);
         if (!message.end) return written;
         written.then(undefined, ignore);
-        this.finish(this.code);
+        this.finish();
         return;
       }
       case 'end':
-        this.finish(this.code);
+        this.finish();
         return;
       case 'error':
         this.fail(message.error, message.headersSent);
@@ -98,11 +99,10 @@ export class GatewayExchange implements Work<GatewayPayload> {
     }
   }
 
-  finish(code: number): void {
-    this.code = code;
+  finish(): void {
     this.done = true;
     this.connection.finish();
-    logAccess(this.settings.logger, code, this.request, this.startedAt);
+    logAccess(this.settings.logger, this.code, this.request, this.startedAt);
   }
 
   /** The application failed: a 500 page while nothing was written, else the connection is closed. */
@@ -138,8 +138,9 @@ export class GatewayExchange implements Work<GatewayPayload> {
       logAccess(this.settings.logger, 503, this.request, this.startedAt);
       return;
     }
-    if (error === undefined || isWorkCancelled(error)) {
-      // The handler stopped without a response: the client went away (or the executor cancelled the work).
+    if (error === undefined || isWorkCancelled(error) || this.connection.signal.aborted) {
+      // The handler stopped without a response, or the run failed because a write did: the client went away
+      // (or the executor cancelled the work). Nothing to report.
       this.done = true;
       this.connection.abort();
       return;

@@ -29,8 +29,11 @@ export interface GatewaySettings {
   readonly validate: boolean;
   readonly serverSoftware: string;
   readonly defaultContentType: string | null;
-  /** False when the handler runs on the event-loop thread: it then yields after a flush so bytes leave at once. */
-  readonly multithread: boolean;
+  /**
+   * The handler runs on the event-loop thread (an inline executor): it then yields after a flush so the bytes
+   * leave at once, and transfers nothing (messages are not copied).
+   */
+  readonly onEventLoop: boolean;
 }
 
 /** One request's work. */
@@ -40,7 +43,7 @@ export interface GatewayPayload {
 }
 
 /** Largest batch of chunks joined into one message. */
-const batchLimit = 64 * 1024;
+const batchLimit = 128 * 1024;
 /** Chunks produced within this long of the first one in a batch go out together. */
 const batchWindowMs = 1;
 /** A pull that took longer than this predicts a slow producer: flush before the next one. */
@@ -172,7 +175,7 @@ class GatewayResponse {
 
   /**
    * An array does not block: take it whole, so its length becomes `Content-Length` and it goes out in one write.
-   * Returns whether something was sent that must be awaited (a batch of 64 KiB or more).
+   * Returns whether something was sent that must be awaited (a batch of 128 KiB or more).
    */
   collect(chunks: readonly unknown[]): boolean {
     for (const chunk of chunks) {
@@ -243,13 +246,14 @@ class GatewayResponse {
       this.complete = true;
     }
     this.remaining -= chunk.length;
-    if (now && !this.headersSent) {
+    if (now && !this.headersSent && this.batchBytes === 0) {
       this.send(this.headMessage(chunk, false, -1));
       return;
     }
     this.batch.push(chunk);
     this.batchBytes += chunk.length;
-    if (this.batchBytes >= batchLimit) this.flush();
+    // The first yielded chunk goes out at once, after any write() data queued before it.
+    if (this.batchBytes >= batchLimit || (now && !this.headersSent)) this.flush();
   }
 
   flush(): void {
@@ -311,14 +315,14 @@ class GatewayResponse {
       const pending = this.pending;
       this.pending = null;
       await pending;
-      if (!this.settings.multithread) await yieldToEventLoop();
+      if (this.settings.onEventLoop) await yieldToEventLoop();
     }
     if (this.sendFailed) throw new SendFailed('The container took no more messages');
   }
 
   /** Buffers to transfer rather than copy to the container's thread (none on the event loop: nothing is copied). */
   transferable(chunk: Uint8Array | null): readonly ArrayBuffer[] | undefined {
-    if (chunk === null || !this.settings.multithread || !ownBuffers.has(chunk.buffer)) return undefined;
+    if (chunk === null || this.settings.onEventLoop || !ownBuffers.has(chunk.buffer)) return undefined;
     return [chunk.buffer as ArrayBuffer];
   }
 

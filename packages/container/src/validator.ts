@@ -36,7 +36,7 @@ const badHeaderValue = /[\x00-\x1f\x7f]/;
 
 /** Wraps `app` so that every request checks both sides of PEP 3333. */
 export function validator(app: WSGIApplication): WSGIApplication {
-  return function validated(this: unknown, ...args: unknown[]): ResponseIterable {
+  return function validated(...args: unknown[]): ResponseIterable {
     check(
       args.length === 2,
       'server.arguments',
@@ -47,11 +47,7 @@ export function validator(app: WSGIApplication): WSGIApplication {
     const state = new ValidationState(environ);
     checkEnviron(environ, (rule, detail) => state.warn(rule, detail));
     const result = app(
-      {
-        ...environ,
-        'wsgi.input': checkedInput(environ['wsgi.input']),
-        'wsgi.errors': environ['wsgi.errors'],
-      },
+      { ...environ, 'wsgi.input': checkedInput(environ['wsgi.input']) },
       (...startArgs: unknown[]) => state.startResponse(startResponse, startArgs),
     );
     check(result != null, 'app.return', 'the application must return an iterable, got ' + String(result));

@@ -69,6 +69,11 @@ describe('construction', () => {
     await expect(new WSGIContainer('./no/such/module.js#app').ready()).rejects.toThrow(/did not load/);
   });
 
+  test('HTTPServer.listen() fails when the application does not load', async () => {
+    const container = new WSGIContainer(`${fixture}#missing`, { logger: memoryLogger() });
+    await expect(serve(container)).rejects.toThrow(/no export named "missing"/);
+  });
+
   test('a bad module reference fails at once', () => {
     expect(() => new WSGIContainer(42 as never)).toThrow(TypeError);
   });

@@ -286,6 +286,17 @@ describe('application errors', () => {
     expect(reply).not.toMatch(/Injected/);
   });
 
+  test('validate: true turns a PEP 3333 violation into a 500 whose log names the rule', async () => {
+    await expect500(
+      (_environ, startResponse) => {
+        startResponse('200 OK', []);
+        return [text('no content type')];
+      },
+      /WSGIValidationError: \[start_response\.content_type\]/,
+      { validate: true },
+    );
+  });
+
   test('41: an application that throws before startResponse gets a 500 without details', async () => {
     const reply = await expect500(() => {
       throw new Error('boom');
@@ -438,11 +449,19 @@ describe('requests the environ refuses', () => {
 describe('49: the access log', () => {
   test('Tornado’s format at info, warn and error by status', async () => {
     const { logger } = await start((environ, startResponse) => {
-      startResponse(environ.PATH_INFO === '/missing' ? '404 Not Found' : '200 OK', plain);
+      startResponse(environ.PATH_INFO === '/a' ? '200 OK' : '404 Not Found', plain);
+      if (environ.PATH_INFO === '/streamed') {
+        return (function* () {
+          yield text('not ');
+          yield text('here');
+        })();
+      }
       return [text('.')];
     });
     await (await fetch(`${server!.url}/a?x=1`)).text();
     await (await fetch(`${server!.url}/missing`)).text();
+    await (await fetch(`${server!.url}/streamed`)).text();
+    expect(logger.lines[2]!.text).toMatch(/^404 GET \/streamed /);
     expect(logger.lines[0]!.level).toBe('info');
     expect(logger.lines[0]!.text).toMatch(/^200 GET \/a\?x=1 \(127\.0\.0\.1\) \d+\.\d{2}ms$/);
     expect(logger.lines[1]!.level).toBe('warn');

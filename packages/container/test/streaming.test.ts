@@ -2,6 +2,7 @@
 // reading holds the application back (bounded memory), and a client that leaves stops it (close() at once).
 import { connect } from 'node:net';
 import { Worker } from 'node:worker_threads';
+import { type Executor, InlineExecutor, type Work } from '@tsgi/executors';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type ContainerRequest, type WSGIApplication, WSGIContainer } from '../src/index.js';
 import { memoryLogger, sleepSync } from './helpers.js';
@@ -82,11 +83,38 @@ describe('34: streaming', () => {
     server = await serve(counting);
     const body = await (await fetch(server.url)).arrayBuffer();
     expect(body.byteLength).toBe(100 * 1024);
-    // The first chunk goes out alone; the other 99 in a handful of batches (≤ 1 ms or 64 KiB each).
+    // The first chunk goes out alone; the other 99 in a handful of batches (≤ 1 ms or 128 KiB each).
     expect(writes).toBeGreaterThanOrEqual(2);
     expect(writes).toBeLessThan(40);
   });
 });
+
+/** Rejects its run with the first rejected `onMessage`, as a thread pool does when the client went away. */
+class RejectingExecutor implements Executor {
+  readonly kind = 'inline' as const;
+  readonly multithread = false;
+  readonly inline = new InlineExecutor();
+  load(modules: Parameters<Executor['load']>[0]) {
+    return this.inline.load(modules);
+  }
+  async run<Payload>(work: Work<Payload>) {
+    let failure: unknown;
+    await this.inline.run({
+      ...work,
+      onMessage: (message) => {
+        const result = work.onMessage(message);
+        result?.catch((error: unknown) => {
+          failure ??= error;
+        });
+        return result;
+      },
+    });
+    if (failure !== undefined) throw failure;
+  }
+  close() {
+    return this.inline.close();
+  }
+}
 
 describe('backpressure and disconnects', () => {
   test('a client that stops reading holds the application back: memory stays bounded while 1 GiB is offered', async () => {
@@ -122,6 +150,26 @@ describe('backpressure and disconnects', () => {
     expect(closed).toBe(0);
     socket.destroy();
     await eventually(() => closed === 1, 3000);
+  });
+
+  test('46: a run that fails because the client left is not reported as an application error', async () => {
+    const logger = memoryLogger();
+    let closed = 0;
+    const app: WSGIApplication = (_environ, startResponse) => {
+      startResponse('200 OK', plain);
+      const body = (function* () {
+        for (;;) yield new Uint8Array(16 * 1024);
+      })();
+      return Object.assign(body, { close: () => closed++ });
+    };
+    server = await serve(new WSGIContainer(app, { logger, executor: new RejectingExecutor() }));
+    const socket = connect(server.port, '127.0.0.1');
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((resolve) => socket.once('data', resolve));
+    socket.destroy();
+    await eventually(() => closed === 1, 3000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(logger.lines.filter((line) => line.level === 'error')).toEqual([]);
   });
 
   test('46: a client that leaves an infinite stream stops the iteration and close() runs promptly', async () => {

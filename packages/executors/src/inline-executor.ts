@@ -138,7 +138,10 @@ function withTimeout(done: Promise<void>, port: InlinePort, timeoutMs: number): 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       port.timedOut = true;
-      reject(new WorkTimeoutError(timeoutMs));
+      const error = new WorkTimeoutError(timeoutMs);
+      // No thread to end here: the handler stops at its next send() or read().
+      error.message = `The work ran longer than ${timeoutMs} ms; it was cancelled`;
+      reject(error);
     }, timeoutMs);
     done.then(
       () => {
