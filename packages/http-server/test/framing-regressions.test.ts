@@ -1,5 +1,6 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest, serve } from './helpers.js';
+import { delay, rawRequest, serve } from './helpers.js';
 
 // Found by the hostile-request corpus in tests/reliability: each case once reached the application (or lost a
 // valid request's answer).
@@ -96,5 +97,31 @@ describe('a bad request pipelined behind a good one', () => {
     expect(data).toContain('/closing 0');
     expect(closed).toBe(true);
     expect(handled).not.toContain('/ignored');
+  });
+});
+
+describe('a body the server refused after the application started reading it', () => {
+  it('fails the reader with StreamClosedError instead of leaving it waiting forever', async () => {
+    const outcome: string[] = [];
+    const reading = await serve(async (request) => {
+      try {
+        for await (const _chunk of request.bodyStream!) outcome.push('chunk');
+        outcome.push('ended');
+      } catch (error) {
+        outcome.push((error as Error).name);
+      }
+    });
+    try {
+      const socket = connect(reading.port, '127.0.0.1');
+      socket.on('error', () => {});
+      socket.write('POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n');
+      await delay(100); // the application is now waiting for the body
+      socket.write('g\r\nabc\r\n0\r\n\r\n');
+      for (let waited = 0; waited < 3000 && outcome.length === 0; waited += 20) await delay(20);
+      socket.destroy();
+      expect(outcome).toEqual(['StreamClosedError']);
+    } finally {
+      await reading.close();
+    }
   });
 });

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { WSGIContainer } from '@tsgi/container';
+import { ThreadPoolExecutor } from '@tsgi/executors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type EnvironReport,
@@ -20,10 +22,23 @@ const options = {
   idleConnectionTimeout: 1000,
 };
 
-// The corpus runs against the gateway-like target (environ built beside the server) and a real WSGIContainer.
+// The corpus runs against the gateway-like target (environ built beside the server) and a real WSGIContainer,
+// inline and on a thread pool.
+let pool: ThreadPoolExecutor | undefined;
+afterAll(() => pool?.close());
 const targets = [
   ['gateway-like target', () => gatewayTarget],
-  ['WSGIContainer', () => new WSGIContainer(app, { logger: recordingLogger() })],
+  ['WSGIContainer (inline)', () => new WSGIContainer(app, { logger: recordingLogger() })],
+  [
+    'WSGIContainer (thread pool)',
+    () => {
+      pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+      return new WSGIContainer(`${join(import.meta.dirname, '../fixtures/environ-app.mjs')}#app`, {
+        logger: recordingLogger(),
+        executor: pool,
+      });
+    },
+  ],
 ] as const;
 
 describe.each(targets)('%s', (_target, makeTarget) => {

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { WSGIContainer } from '@tsgi/container';
+import { ThreadPoolExecutor } from '@tsgi/executors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingLogger, serveOnLoopback } from './support/gateway-target.js';
 import { request } from './support/hostile-corpus.js';
@@ -8,7 +10,8 @@ import { delay, exchange } from './support/raw-client.js';
 // Applications that misbehave at every stage, behind a real WSGIContainer on a real HTTPServer. Whatever they do,
 // each request gets one well-framed response (a 500 page when nothing was sent yet) or an aborted connection —
 // never a hang, never bytes a proxy could read as a second response.
-const { app, closes } = await import('../fixtures/hostile-apps.mjs');
+const { app } = await import('../fixtures/hostile-apps.mjs');
+const appReference = `${join(import.meta.dirname, '../fixtures/hostile-apps.mjs')}#app`;
 
 type Outcome =
   /** One complete response with this status, and the connection still serves the request pipelined behind it. */
@@ -79,13 +82,19 @@ const counted = new Set([
   'generator-on-head',
 ]);
 
-let served: Awaited<ReturnType<typeof serveOnLoopback>>;
-const logger = recordingLogger();
+const executors = [
+  ['inline', () => new WSGIContainer(app, { logger })],
+  ['thread pool', () => new WSGIContainer(appReference, { logger, executor: pool })],
+] as const;
 
-beforeAll(async () => {
-  served = await serveOnLoopback(new WSGIContainer(app, { logger }));
+let pool: ThreadPoolExecutor;
+const logger = recordingLogger();
+const closeLine = /closed (\S+)$/;
+
+beforeAll(() => {
+  pool = new ThreadPoolExecutor({ maxWorkers: 2 });
 });
-afterAll(() => served.close());
+afterAll(() => pool.close());
 
 function expectWellFramed(response: WireResponse, context: string) {
   // Never both framings, never a repeated length (checked by the parser); a body only where one is allowed.
@@ -94,61 +103,75 @@ function expectWellFramed(response: WireResponse, context: string) {
   );
 }
 
-describe(`response-side safety (${cases.length} misbehaving applications)`, () => {
-  it.each(cases)('%s', async (name, outcome, method = 'GET') => {
-    const problems = () =>
-      [...logger.lines, ...served.logger.lines].filter((line) => !line.startsWith('info')).length;
-    const problemsBefore = problems();
-    const payload =
-      request(`${method} /${name} HTTP/1.1`, ['Host: a']) +
-      request('GET /fine/after HTTP/1.1', ['Host: a', 'Connection: close']);
-    const { data, closed } = await exchange(served.port, payload, 5000);
-    const parsed = parseResponses(data, [method, 'GET'], closed);
-    const context = `${name}: ${JSON.stringify(data.toString('latin1').slice(0, 800))}`;
-    expect(closed, context).toBe(true);
-    expect(parsed.error, context).toBeUndefined();
-    expect(parsed.trailing.length, context).toBe(0);
-    expect(parsed.responses.length, context).toBe(parsed.finals.length);
-    for (const response of parsed.finals) expectWellFramed(response, context);
-    const [first, second] = parsed.finals;
-    if (outcome === 'abort') {
-      // Exactly one response, visibly cut short, and nothing after it.
-      expect(parsed.finals.length, context).toBe(1);
-      expect(first!.complete, context).toBe(false);
-    } else {
-      expect(
-        parsed.finals.map((response) => response.status),
-        context,
-      ).toEqual([outcome.status, 200]);
-      expect(first!.complete && second!.complete, context).toBe(true);
-      if (outcome.reason !== undefined) expect(first!.reason).toBe(outcome.reason);
-      if (outcome.body !== undefined) expect(first!.body.toString('latin1')).toBe(outcome.body);
-      for (const name of outcome.absentHeaders ?? []) expect(header(first!, name), context).toBeUndefined();
-      expect(second!.body.toString()).toBe('fine /fine/after');
-    }
-    // Every failure leaves a log line (an error, or a warning for a body short of its Content-Length).
-    if (outcome === 'abort' || outcome.status === 500)
-      expect(problems(), context).toBeGreaterThan(problemsBefore);
-    if (counted.has(name)) {
-      for (let waited = 0; waited < 1000 && closes.get(name) === 0; waited += 20) await delay(20);
-      await delay(20);
-      expect(closes.get(name), `${name}: close() calls`).toBe(1);
-    }
-    // The server still answers on a fresh connection.
-    const next = await exchange(
-      served.port,
-      request('GET /fine/next HTTP/1.1', ['Host: a', 'Connection: close']),
-    );
-    expect(parseResponses(next.data).finals.map((response) => response.status)).toEqual([200]);
-  });
+describe.each(executors)(
+  `response-side safety (${cases.length} misbehaving applications), %s`,
+  (_executor, makeContainer) => {
+    let served: Awaited<ReturnType<typeof serveOnLoopback>>;
+    beforeAll(async () => {
+      served = await serveOnLoopback(makeContainer());
+    });
+    afterAll(() => served.close());
 
-  it('the application cannot replace the Server header with its own value twice or add a second response', async () => {
-    const { data } = await exchange(
-      served.port,
-      request('GET /server-header-spoof HTTP/1.1', ['Host: a', 'Connection: close']),
-    );
-    const parsed = parseResponses(data);
-    expect(parsed.finals.length).toBe(1);
-    expect(parsed.finals[0]!.headers.filter(([name]) => /^server$/i.test(name)).length).toBe(1);
-  });
-});
+    it.each(cases)('%s', async (name, outcome, method = 'GET') => {
+      const problems = () =>
+        [...logger.lines, ...served.logger.lines].filter(
+          (line) => !line.startsWith('info') && !closeLine.test(line),
+        ).length;
+      const closesBefore = logger.lines.filter((line) => line.endsWith(`closed ${name}`)).length;
+      const problemsBefore = problems();
+      const payload =
+        request(`${method} /${name} HTTP/1.1`, ['Host: a']) +
+        request('GET /fine/after HTTP/1.1', ['Host: a', 'Connection: close']);
+      const { data, closed } = await exchange(served.port, payload, 5000);
+      const parsed = parseResponses(data, [method, 'GET'], closed);
+      const context = `${name}: ${JSON.stringify(data.toString('latin1').slice(0, 800))}`;
+      expect(closed, context).toBe(true);
+      expect(parsed.error, context).toBeUndefined();
+      expect(parsed.trailing.length, context).toBe(0);
+      expect(parsed.responses.length, context).toBe(parsed.finals.length);
+      for (const response of parsed.finals) expectWellFramed(response, context);
+      const [first, second] = parsed.finals;
+      if (outcome === 'abort') {
+        // Exactly one response, visibly cut short, and nothing after it.
+        expect(parsed.finals.length, context).toBe(1);
+        expect(first!.complete, context).toBe(false);
+      } else {
+        expect(
+          parsed.finals.map((response) => response.status),
+          context,
+        ).toEqual([outcome.status, 200]);
+        expect(first!.complete && second!.complete, context).toBe(true);
+        if (outcome.reason !== undefined) expect(first!.reason).toBe(outcome.reason);
+        if (outcome.body !== undefined) expect(first!.body.toString('latin1')).toBe(outcome.body);
+        for (const name of outcome.absentHeaders ?? []) expect(header(first!, name), context).toBeUndefined();
+        expect(second!.body.toString()).toBe('fine /fine/after');
+      }
+      // Every failure leaves a log line (an error, or a warning for a body short of its Content-Length).
+      if (outcome === 'abort' || outcome.status === 500)
+        expect(problems(), context).toBeGreaterThan(problemsBefore);
+      if (counted.has(name)) {
+        const closes = () =>
+          logger.lines.filter((line) => line.endsWith(`closed ${name}`)).length - closesBefore;
+        for (let waited = 0; waited < 2000 && closes() === 0; waited += 20) await delay(20);
+        await delay(50);
+        expect(closes(), `${name}: close() calls`).toBe(1);
+      }
+      // The server still answers on a fresh connection.
+      const next = await exchange(
+        served.port,
+        request('GET /fine/next HTTP/1.1', ['Host: a', 'Connection: close']),
+      );
+      expect(parseResponses(next.data).finals.map((response) => response.status)).toEqual([200]);
+    });
+
+    it('the application cannot replace the Server header with its own value twice or add a second response', async () => {
+      const { data } = await exchange(
+        served.port,
+        request('GET /server-header-spoof HTTP/1.1', ['Host: a', 'Connection: close']),
+      );
+      const parsed = parseResponses(data);
+      expect(parsed.finals.length).toBe(1);
+      expect(parsed.finals[0]!.headers.filter(([name]) => /^server$/i.test(name)).length).toBe(1);
+    });
+  },
+);
