@@ -9,7 +9,7 @@ import { ThreadPoolExecutor } from '@tsgi/executors';
 import { HTTPServer, PathMatches, Rule, RuleRouter } from '@tsgi/http-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { State, stateKey } from './fixtures/thread-apps.mjs';
-import { memoryLogger } from './helpers.js';
+import { memoryLogger, postTooLarge } from './helpers.js';
 
 const distribution = '../dist/index.js';
 const { WSGIContainer } = (await import(distribution)) as typeof import('../src/index.js');
@@ -247,6 +247,26 @@ describe('failures', () => {
       Atomics.store(state, State.gate, 1);
       Atomics.notify(state, State.gate);
       await small.close();
+    }
+  });
+});
+
+describe('a request body the server refuses', () => {
+  it('is answered by the server (413) and not logged as an application error', async () => {
+    const logger = memoryLogger();
+    const executor = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const refusing = new HTTPServer(new WSGIContainer(`${apps}#upload`, { executor, logger }), {
+      maxBodySize: 1024,
+      logger,
+    });
+    const { port } = await refusing.listen(0, '127.0.0.1');
+    try {
+      expect(await postTooLarge(port)).toMatch(/^HTTP\/1\.1 413 /);
+      await sleep(100);
+      expect(logger.lines.filter((line) => line.level === 'error')).toEqual([]);
+    } finally {
+      await refusing.close({ timeoutMs: 0 });
+      await executor.close();
     }
   });
 });
