@@ -96,13 +96,13 @@ describe('Tornado WSGIContainerThreadPoolTest', () => {
 
 describe('the event loop stays free while workers compute', () => {
   it('answers a native route while every worker runs a CPU-bound request', async () => {
-    // Each of the two workers computes for 300 ms. Had that work run on the event loop, no native request could
+    // Each of the two workers computes for 400 ms. Had that work run on the event loop, no native request could
     // be answered until it finished; on the pool the loop answers at once. The bound is loose on purpose: this
     // 2-core box also runs the two workers, the test client and other test files (the benchmark measures the
     // responsiveness figure under controlled load).
     let cpuFinished = 0;
     const cpuRequests = [0, 1].map(async () => {
-      const body = await (await fetch(`${served.url}/cpu?ms=300`)).text();
+      const body = await (await fetch(`${served.url}/cpu?ms=400`)).text();
       cpuFinished++;
       return body;
     });
@@ -116,7 +116,7 @@ describe('the event loop stays free while workers compute', () => {
     expect(await Promise.all(cpuRequests)).toEqual(['cpu done', 'cpu done']);
     expect(latencies.length).toBeGreaterThanOrEqual(3);
     latencies.sort((a, b) => a - b);
-    expect(latencies[Math.floor(latencies.length / 2)]).toBeLessThan(100);
+    expect(latencies[Math.floor(latencies.length / 2)]).toBeLessThan(200);
   });
 });
 

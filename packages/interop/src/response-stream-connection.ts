@@ -32,7 +32,8 @@ export class ResponseStreamConnection implements GatewayConnection {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    clientSignal?.addEventListener('abort', () => this.#clientGone(), { once: true });
+    if (clientSignal?.aborted) this.#clientGone();
+    else clientSignal?.addEventListener('abort', () => this.#clientGone(), { once: true });
   }
 
   get signal(): AbortSignal {
@@ -44,7 +45,11 @@ export class ResponseStreamConnection implements GatewayConnection {
     headers: readonly string[],
     chunk?: Uint8Array,
   ): Promise<void> {
-    if (this.#state !== 'idle') return Promise.reject(new Error('writeHeaders called twice'));
+    if (this.#state !== 'idle') {
+      return Promise.reject(
+        new Error(this.#state === 'ended' ? 'the response was cancelled' : 'writeHeaders called twice'),
+      );
+    }
     const bodyless = this.#headRequest || NULL_BODY_STATUSES.has(startLine.code);
     let response: Response;
     try {

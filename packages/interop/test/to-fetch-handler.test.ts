@@ -88,8 +88,8 @@ describe('toFetchHandler', () => {
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value).startsWith('chunk 1\n')).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    // An endless iterable was not drained ahead of the reader: a few batches at most.
-    expect(state.produced).toBeLessThan(20);
+    // An endless iterable was not drained ahead of the reader: a few 128 KiB batches at most.
+    expect(state.produced).toBeLessThan(40);
     await reader.cancel();
     await waitFor(() => state.closed > 0);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -97,6 +97,28 @@ describe('toFetchHandler', () => {
     const producedAtCancel = state.produced;
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(state.produced).toBe(producedAtCancel);
+  });
+
+  it("stops when the request's signal aborts: the response rejects and close() runs once", async () => {
+    const { app, state } = endlessApp();
+    const handler = toFetchHandler(app, { logger: recordingLogger() });
+    const controller = new AbortController();
+    const response = await handler(new Request('http://localhost/', { signal: controller.signal }));
+    const reader = response.body!.getReader();
+    await reader.read();
+    controller.abort();
+    await expect(reader.read()).rejects.toThrow(/cancelled/);
+    await waitFor(() => state.closed === 1);
+
+    const early = endlessApp();
+    const aborted = AbortSignal.abort();
+    await expect(
+      toFetchHandler(early.app, { logger: recordingLogger() })(
+        new Request('http://localhost/', { signal: aborted }),
+      ),
+    ).rejects.toThrow(/cancelled/);
+    await waitFor(() => early.state.closed === 1);
+    expect(early.state.produced).toBeLessThan(40);
   });
 
   it('calls close() exactly once when the body is read to the end', async () => {
