@@ -205,10 +205,12 @@ function responsivenessPanel(document, box, targetMs) {
 export function renderChart(document) {
   const width = 1000;
   const height = 470;
+  const busy =
+    typeof document.machine.loadBefore === 'number' &&
+    document.machine.loadBefore > Number(document.machine.cores);
   const title =
-    document.mode === 'quick'
-      ? `tsgi benchmark — QUICK SMOKE RUN (noisy), ${document.startedAt}`
-      : `tsgi benchmark — ${document.startedAt}`;
+    `tsgi benchmark — ${document.mode === 'quick' ? 'QUICK SMOKE RUN (noisy), ' : ''}${document.startedAt}` +
+    (busy ? ` — BUSY MACHINE (load ${document.machine.loadBefore})` : '');
   const subtitle =
     `${document.machine.cores} cores (${document.machine.cpuModel}) shared with the load generator (wrk); ` +
     `Node ${document.machine.node}. Bars: median of ${document.settings.rounds} rounds; whiskers: min–max.`;

@@ -48,6 +48,13 @@ describe('renderChart', () => {
     expect(svg).not.toContain('<fast>');
   });
 
+  test('a run on a busy machine says so in its title', () => {
+    expect(svg).not.toContain('BUSY');
+    const busy = sampleDocument();
+    busy.machine.loadBefore = 9.5;
+    expect(renderChart(busy)).toContain('BUSY MACHINE (load 9.5)');
+  });
+
   test('a quick run says so in its title', () => {
     expect(svg).not.toContain('QUICK');
     expect(renderChart(sampleDocument('quick'))).toContain('QUICK SMOKE RUN');

@@ -3,7 +3,7 @@
  * `performance-table` markers is replaced whenever results are written to bench/results.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { machineLine, summaryTable, targetsTable } from './report.mjs';
+import { busyMachineWarning, machineLine, summaryTable, targetsTable } from './report.mjs';
 
 const start = '<!-- performance-table:start -->';
 const end = '<!-- performance-table:end -->';
@@ -26,9 +26,15 @@ export function readmeTable(document) {
     document.mode === 'quick'
       ? `**Quick smoke run** of ${document.startedAt} (\`pnpm bench --quick\`: short rounds, noisy figures; a full run replaces it)`
       : `Run of ${document.startedAt}`;
-  return [`${run}. ${machineLine(document)}`, '', summaryTable(document), '', targetsTable(document)].join(
-    '\n',
-  );
+  const busy = busyMachineWarning(document);
+  return [
+    `${run}. ${machineLine(document)}`,
+    ...(busy ? ['', `**${busy}**`] : []),
+    '',
+    summaryTable(document),
+    '',
+    targetsTable(document),
+  ].join('\n');
 }
 
 /**

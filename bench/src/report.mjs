@@ -52,12 +52,18 @@ export function formatSummary(summary, format) {
 }
 
 /**
+ * A Markdown table with padded columns (the layout Biome's formatter gives, so the README stays formatted).
  * @param {string[]} header
  * @param {string[][]} rows
  */
 export function markdownTable(header, rows) {
-  const line = (/** @type {string[]} */ cells) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+  const length = (/** @type {string} */ cell) => [...cell].length;
+  const widths = header.map((cell, column) =>
+    Math.max(3, length(cell), ...rows.map((row) => length(row[column] ?? ''))),
+  );
+  const line = (/** @type {string[]} */ cells) =>
+    `| ${cells.map((cell, column) => cell + ' '.repeat((widths[column] ?? 0) - length(cell))).join(' | ')} |`;
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
 /** @param {string} server */
@@ -192,6 +198,20 @@ function slowReaderTable(document) {
   return markdownTable(['server', 'peak RSS growth MiB', 'idle RSS MiB', 'notes'], rows);
 }
 
+/**
+ * A warning when other work competed with the run: the 1-minute load average before it exceeded the cores.
+ * @param {BenchDocument} document
+ * @returns {string | undefined}
+ */
+export function busyMachineWarning(document) {
+  const { loadBefore, cores } = document.machine;
+  if (typeof loadBefore !== 'number' || loadBefore <= Number(cores)) return undefined;
+  return (
+    `Busy machine: the load average was ${loadBefore} on ${cores} cores when the run started, so other work ` +
+    'competed with the benchmark and the figures are noisier than usual; re-run on a quiet machine to quote them.'
+  );
+}
+
 /** @param {BenchDocument} document */
 export function machineLine(document) {
   const m = document.machine;
@@ -219,6 +239,8 @@ export function markdownReport(document) {
         'quote the figures of a full `pnpm bench` on a quiet machine instead.',
     );
   }
+  const busy = busyMachineWarning(document);
+  if (busy) sections.push(`> **${busy}**`);
   if (document.incomplete) {
     sections.push('> **Incomplete:** the time budget ran out before every round was measured.');
   }

@@ -9,6 +9,9 @@ import {
 } from './report.mjs';
 import { sampleDocument } from './sample-document.test-fixture.mjs';
 
+/** Tables are padded for alignment; the assertions read them with single spaces. @param {string} text */
+const squeeze = (text) => text.replace(/ {2,}/g, ' ');
+
 describe('formatting', () => {
   test('a summary reads "median (min–max)", or just the value when the rounds agree', () => {
     expect(formatSummary({ median: 2, min: 1, max: 3, values: [1, 2, 3] }, formatRatio)).toBe(
@@ -21,12 +24,17 @@ describe('formatting', () => {
     expect([formatMs(0.0534), formatMs(12.345), formatMs(250.4)]).toEqual(['0.05', '12.3', '250']);
   });
   test('a Markdown table has a header, a rule and one line per row', () => {
-    expect(markdownTable(['a', 'b'], [['1', '2']])).toBe('| a | b |\n| --- | --- |\n| 1 | 2 |');
+    expect(markdownTable(['a', 'b'], [['1', '2']])).toBe('| a   | b   |\n| --- | --- |\n| 1   | 2   |');
+  });
+  test('columns are padded to their widest cell, counting characters (× is one)', () => {
+    expect(markdownTable(['ratio', 'x'], [['1.05×', 'long cell']])).toBe(
+      '| ratio | x         |\n| ----- | --------- |\n| 1.05× | long cell |',
+    );
   });
 });
 
 describe('markdownReport', () => {
-  const report = markdownReport(sampleDocument());
+  const report = squeeze(markdownReport(sampleDocument()));
 
   test('evaluates the targets as met or missed with the measured ratio', () => {
     expect(report).toMatch(
@@ -41,7 +49,7 @@ describe('markdownReport', () => {
 
   test('gives each server its requests/s, ratio to raw and latency, and says which rounds failed', () => {
     expect(report).toContain(
-      '| `hello` | tsgi WSGIContainer + InlineExecutor | 41,750 (36,000–47,500) | 0.93× (0.90×–0.95×) | 1.15 (1.10–1.20) | 3.40 (3.30–3.50) | 1.13× (1.10×–1.17×) |  |',
+      '| `hello` | tsgi WSGIContainer + InlineExecutor | 41,750 (36,000–47,500) | 0.93× (0.90×–0.95×) | 1.15 (1.10–1.20) | 3.40 (3.30–3.50) | 1.13× (1.10×–1.17×) | |',
     );
     expect(report).toContain('1 round(s) failed: round 2: did not start: boom');
   });
@@ -55,13 +63,20 @@ describe('markdownReport', () => {
   });
 
   test('has the responsiveness and slow-reader tables', () => {
-    expect(report).toContain('| tsgi WSGIContainer + ThreadPoolExecutor | 0.50 | 2.00 | 0.03× | — |  |');
-    expect(report).toContain('| tsgi WSGIContainer + InlineExecutor | 1.5 | 60.0 |  |');
+    expect(report).toContain('| tsgi WSGIContainer + ThreadPoolExecutor | 0.50 | 2.00 | 0.03× | — | |');
+    expect(report).toContain('| tsgi WSGIContainer + InlineExecutor | 1.5 | 60.0 | |');
+  });
+
+  test('a run that started on a busy machine says so', () => {
+    expect(report).not.toContain('Busy machine');
+    const busy = sampleDocument();
+    busy.machine.loadBefore = 9.5;
+    expect(squeeze(markdownReport(busy))).toContain('> **Busy machine: the load average was 9.5 on 2 cores');
   });
 
   test('a quick run is labelled as such', () => {
     expect(report).not.toContain('QUICK');
-    const quick = markdownReport(sampleDocument('quick'));
+    const quick = squeeze(markdownReport(sampleDocument('quick')));
     expect(quick).toContain('# tsgi benchmark: QUICK SMOKE RUN');
     expect(quick).toContain('**Quick smoke run**');
   });
@@ -69,7 +84,7 @@ describe('markdownReport', () => {
 
 describe('summaryTable', () => {
   test('one line per server with req/s and × raw per workload, the responsiveness p99 and slow-reader growth', () => {
-    const table = summaryTable(sampleDocument());
+    const table = squeeze(summaryTable(sampleDocument()));
     expect(table.split('\n')[0]).toBe(
       '| server | `hello` req/s (× raw) | `responsiveness` p99 ms | `slow-reader` MiB |',
     );
