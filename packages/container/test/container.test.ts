@@ -272,7 +272,7 @@ describe('a request body the server refuses', () => {
     const refusing = new HTTPServer(container, { maxBodySize: 1024, logger });
     const { port } = await refusing.listen(0, '127.0.0.1');
     try {
-      expect(await postTooLarge(port)).toMatch(/^HTTP\/1\.1 413 [^]*$/);
+      expect(await postTooLarge(port)).toMatch(/^HTTP\/1\.1 413 /);
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(logger.lines.filter((line) => line.level === 'error')).toEqual([]);
     } finally {
