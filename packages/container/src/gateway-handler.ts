@@ -52,7 +52,7 @@ const slowPullMs = 1;
 const validated = new WeakMap<WSGIApplication, WSGIApplication>();
 
 /** Runs one request: the `handler` of the container's unit of work. */
-export function gatewayHandler(payload: GatewayPayload, port: WorkPort): Promise<void> {
+export function gatewayHandler(payload: GatewayPayload, port: WorkPort): void | Promise<void> {
   const { settings } = payload;
   let app = typeof settings.app === 'function' ? settings.app : port.loaded<WSGIApplication>(settings.app);
   if (settings.validate) {
@@ -109,16 +109,34 @@ class GatewayResponse {
     this.write = (chunk) => this.written(chunk);
   }
 
-  async run(app: WSGIApplication): Promise<void> {
+  /**
+   * Calls the application and sends its response. A response that needs no waiting (an array the container took
+   * at once, on the event loop) finishes synchronously, without a promise.
+   */
+  run(app: WSGIApplication): void | Promise<void> {
     let result: ResponseIterable | undefined;
-    let failure: unknown = noFailure;
     try {
       result = app(this.environ, this.startResponse);
-      if (!Array.isArray(result)) await this.stream(checkIterable(result));
-      else if (this.collect(result)) await this.settle();
+      if (!Array.isArray(result)) return this.finishAfter(result, this.stream(checkIterable(result)));
+      if (this.collect(result)) return this.finishAfter(result, this.settle());
+    } catch (error) {
+      return this.end(result, error);
+    }
+    return this.end(result, noFailure);
+  }
+
+  async finishAfter(result: ResponseIterable | undefined, body: Promise<void>): Promise<void> {
+    let failure: unknown = noFailure;
+    try {
+      await body;
     } catch (error) {
       failure = error;
     }
+    return this.end(result, failure);
+  }
+
+  /** Closes the iterable, then sends the end of the response or the failure. */
+  end(result: ResponseIterable | undefined, failure: unknown): void | Promise<void> {
     if (result != null && typeof result.close === 'function') {
       try {
         result.close();
@@ -133,9 +151,10 @@ class GatewayResponse {
     }
     try {
       const sent = failure === noFailure ? this.finish() : this.fail(failure);
-      if (sent !== undefined) await sent;
+      // A rejection means the container is gone: nothing more can be said.
+      if (sent !== undefined) return sent.then(undefined, noop);
     } catch {
-      // The container is gone: nothing more can be said.
+      // The same, thrown.
     }
   }
 
