@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base.ts';
 
-export default defineConfig(packageBuild(import.meta.dirname));
+// The worker thread's entry must be a file of its own in dist: `new Worker()` loads it by URL.
+export default defineConfig(packageBuild(import.meta.dirname, ['src/index.ts', 'src/worker.ts']));

@@ -6,7 +6,6 @@ export {
   WorkTimeoutError,
 } from './errors.js';
 export type { Executor, ExecutorKind, ModuleReference, Work, WorkHandler, WorkPort } from './executor.js';
-// Inline executor and the process policy (container helper).
 export { InlineExecutor } from './inline-executor.js';
 export {
   importModuleExport,
@@ -16,3 +15,4 @@ export {
   resolveModuleReference,
 } from './module-reference.js';
 export { assertExecutorSupported, ProcessExecutorRejectedError } from './process-policy.js';
+export { ThreadPoolExecutor, type ThreadPoolExecutorOptions } from './thread-pool-executor.js';

@@ -98,7 +98,11 @@ export class HTTPServerRequest {
       } else if (length === 14) {
         if (name.toLowerCase() === 'content-length') contentLength = rawHeaders[index + 1];
       } else if (length === 17) {
-        if (name.toLowerCase() === 'transfer-encoding') transferEncoding = rawHeaders[index + 1];
+        if (name.toLowerCase() === 'transfer-encoding') {
+          // Repeated lines form one list (`gzip` + `chunked` is `gzip, chunked`): the last alone must not decide.
+          const value = rawHeaders[index + 1]!;
+          transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
+        }
       } else if (length === 16 && state.options.decompressRequest) {
         if (name.toLowerCase() === 'content-encoding') contentEncoding = rawHeaders[index + 1];
       }

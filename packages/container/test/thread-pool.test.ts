@@ -1,0 +1,252 @@
+// WSGIContainer on a real ThreadPoolExecutor, end to end over loopback: Tornado's thread-pool cases, a native
+// route beside CPU-bound requests, disconnects, and streaming both ways in bounded memory. Runs from dist: worker
+// threads import dist/gateway-handler.js and the .mjs applications.
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { setEnvironmentData } from 'node:worker_threads';
+import { ThreadPoolExecutor } from '@tsgi/executors';
+import { HTTPServer, PathMatches, Rule, RuleRouter } from '@tsgi/http-server';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { State, stateKey } from './fixtures/thread-apps.mjs';
+import { memoryLogger } from './helpers.js';
+
+const distribution = '../dist/index.js';
+const { WSGIContainer } = (await import(distribution)) as typeof import('../src/index.js');
+
+const apps = fileURLToPath(new URL('./fixtures/thread-apps.mjs', import.meta.url));
+const state = new Int32Array(new SharedArrayBuffer(8 * 4));
+setEnvironmentData(stateKey, state.buffer);
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await sleep(5);
+  }
+}
+
+interface Served {
+  readonly url: string;
+  readonly port: number;
+  readonly executor: ThreadPoolExecutor;
+  readonly logger: ReturnType<typeof memoryLogger>;
+  close(): Promise<void>;
+}
+
+/** One server: each application of thread-apps.mjs at `/<name>` on one shared pool, and a native `/native`. */
+async function serveApps(options: ConstructorParameters<typeof ThreadPoolExecutor>[0]): Promise<Served> {
+  const executor = new ThreadPoolExecutor(options);
+  const logger = memoryLogger();
+  const names = [
+    'barrier',
+    'streamingBarrier',
+    'cpu',
+    'endless',
+    'download',
+    'upload',
+    'lateReader',
+    'gated',
+    'crash',
+    'hello',
+  ];
+  const rules = names.map(
+    (name) =>
+      new Rule(
+        new PathMatches(`/${name}`),
+        new WSGIContainer(`${apps}#${name}`, { executor, logger, validate: true }),
+      ),
+  );
+  rules.push(new Rule(new PathMatches('/native'), (request) => request.connection.respond(200, 'native')));
+  const server = new HTTPServer(new RuleRouter(rules), { logger: memoryLogger() });
+  const { port } = await server.listen(0, '127.0.0.1');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    executor,
+    logger,
+    close: async () => {
+      await server.close({ timeoutMs: 0 });
+      await executor.close();
+    },
+  };
+}
+
+let served: Served;
+beforeAll(async () => {
+  served = await serveApps({ maxWorkers: 2 });
+});
+afterAll(() => served.close());
+beforeEach(() => {
+  state.fill(0);
+});
+
+describe('Tornado WSGIContainerThreadPoolTest', () => {
+  it('serves a simple request', async () => {
+    const response = await fetch(`${served.url}/hello`);
+    expect(await response.text()).toBe('hello from /hello');
+  });
+
+  it.each(['barrier', 'streamingBarrier'])('overlaps two requests (%s): ok 0 / ok 1', async (name) => {
+    const bodies = await Promise.all([0, 1].map(async () => (await fetch(`${served.url}/${name}`)).text()));
+    expect(bodies.sort()).toEqual(['ok 0', 'ok 1']);
+  });
+});
+
+describe('the event loop stays free while workers compute', () => {
+  it('answers a native route while every worker runs a CPU-bound request', async () => {
+    // Each of the two workers computes for 300 ms. Had that work run on the event loop, no native request could
+    // be answered until it finished; on the pool the loop answers at once. The bound is loose on purpose: this
+    // 2-core box also runs the two workers, the test client and other test files (the benchmark measures the
+    // responsiveness figure under controlled load).
+    let cpuFinished = 0;
+    const cpuRequests = [0, 1].map(async () => {
+      const body = await (await fetch(`${served.url}/cpu?ms=300`)).text();
+      cpuFinished++;
+      return body;
+    });
+    await sleep(30);
+    const latencies: number[] = [];
+    while (cpuFinished === 0) {
+      const started = performance.now();
+      expect(await (await fetch(`${served.url}/native`)).text()).toBe('native');
+      if (cpuFinished === 0) latencies.push(performance.now() - started);
+    }
+    expect(await Promise.all(cpuRequests)).toEqual(['cpu done', 'cpu done']);
+    expect(latencies.length).toBeGreaterThanOrEqual(3);
+    latencies.sort((a, b) => a - b);
+    expect(latencies[Math.floor(latencies.length / 2)]).toBeLessThan(100);
+  });
+});
+
+describe('client disconnect', () => {
+  it('stops the iteration and calls close() on the worker', async () => {
+    const socket = connect(served.port, '127.0.0.1');
+    socket.write('GET /endless HTTP/1.1\r\nHost: test\r\n\r\n');
+    let received = 0;
+    socket.on('data', (chunk) => {
+      received += chunk.length;
+    });
+    await until(() => received > 64 * 1024);
+    socket.destroy();
+    await until(() => Atomics.load(state, State.closes) === 1);
+    // The worker is free again.
+    expect(await (await fetch(`${served.url}/hello`)).text()).toBe('hello from /hello');
+    await sleep(100);
+    expect(Atomics.load(state, State.closes)).toBe(1);
+  });
+});
+
+describe('streaming in bounded memory', () => {
+  it('streams a 64 MiB upload to the application while it reads', async () => {
+    const total = 64 * 1024 * 1024;
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    let written = 0;
+    let mostAhead = 0;
+    const answer = new Promise<string>((resolve, reject) => {
+      const request = httpRequest(`${served.url}/upload`, { method: 'POST' }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (part: string) => {
+          body += part;
+        });
+        response.on('end', () => resolve(body));
+      });
+      request.on('error', reject);
+      const writeMore = () => {
+        while (written < total) {
+          mostAhead = Math.max(mostAhead, written - Atomics.load(state, State.uploaded));
+          written += chunk.length;
+          if (!request.write(chunk)) {
+            request.once('drain', writeMore);
+            return;
+          }
+        }
+        request.end();
+      };
+      writeMore();
+    });
+    expect(await answer).toBe(String(total));
+    // What the client got ahead of the application sits in socket buffers and one chunk per hop, not in memory
+    // the size of the upload.
+    expect(mostAhead).toBeLessThan(16 * 1024 * 1024);
+  }, 60_000);
+
+  it('answers Expect: 100-continue only when the application first reads', async () => {
+    const socket = connect(served.port, '127.0.0.1');
+    const started = performance.now();
+    socket.write(
+      'POST /lateReader HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n',
+    );
+    let response = '';
+    let continuedAfter = -1;
+    socket.setEncoding('latin1');
+    await new Promise<void>((resolve, reject) => {
+      socket.on('error', reject);
+      socket.on('data', (text: string) => {
+        response += text;
+        if (continuedAfter < 0 && response.includes('100 Continue')) {
+          continuedAfter = performance.now() - started;
+          socket.write('hello');
+        }
+        if (response.endsWith('\r\n\r\n5')) resolve();
+      });
+    });
+    socket.destroy();
+    expect(continuedAfter).toBeGreaterThanOrEqual(250);
+    expect(response).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+  });
+
+  it('holds a response back while the client does not read', async () => {
+    const total = 64 * 1024 * 1024;
+    const socket = connect(served.port, '127.0.0.1');
+    socket.write('GET /download?mib=64 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n');
+    let received = 0;
+    socket.on('data', (chunk) => {
+      received += chunk.length;
+    });
+    await until(() => received > 0);
+    socket.pause();
+    await sleep(1000);
+    const generatedWhilePaused = Atomics.load(state, State.generated);
+    expect(generatedWhilePaused).toBeLessThan(24 * 1024 * 1024);
+    socket.resume();
+    await new Promise((resolve) => socket.on('end', resolve));
+    expect(received).toBeGreaterThan(total);
+    expect(Atomics.load(state, State.generated)).toBe(total);
+    await until(() => Atomics.load(state, State.closes) === 1);
+  }, 60_000);
+});
+
+describe('failures', () => {
+  it('answers 500 when the worker dies, and the pool keeps serving', async () => {
+    const crashed = await fetch(`${served.url}/crash`);
+    expect(crashed.status).toBe(500);
+    await crashed.text();
+    expect(await (await fetch(`${served.url}/hello`)).text()).toBe('hello from /hello');
+    expect(served.logger.lines.some((line) => /worker thread .*exited with code 3/.test(line.text))).toBe(
+      true,
+    );
+  });
+
+  it('answers 503 at once when the queue is full', async () => {
+    const small = await serveApps({ maxWorkers: 1, maxQueue: 1 });
+    try {
+      // One request runs, one waits (held by the busy worker): the queue is full.
+      const accepted = [0, 1].map(() => fetch(`${small.url}/gated`).then((response) => response.text()));
+      await until(() => Atomics.load(state, State.started) === 1);
+      await until(() => small.executor.queueSize === 1);
+      const refused = await fetch(`${small.url}/gated`);
+      expect(refused.status).toBe(503);
+      await refused.text();
+      Atomics.store(state, State.gate, 1);
+      Atomics.notify(state, State.gate);
+      expect(await Promise.all(accepted)).toEqual(['through the gate', 'through the gate']);
+    } finally {
+      Atomics.store(state, State.gate, 1);
+      Atomics.notify(state, State.gate);
+      await small.close();
+    }
+  });
+});

@@ -1,0 +1,660 @@
+/**
+ * `ThreadPoolExecutor`: runs units of work on a pool of `node:worker_threads`, each unit from start to end on one
+ * worker, streaming both ways (a credit window for the response, a SharedArrayBuffer channel for the request).
+ *
+ * Lifecycle semantics follow piscina's (a dead worker fails only its own work and is replaced; a worker that
+ * dies while starting is not respawned in a loop; a full queue refuses at once), built directly on
+ * `node:worker_threads` because piscina has one result per task, no backpressure, and aborts by terminating.
+ */
+import { availableParallelism } from 'node:os';
+import {
+  MessageChannel,
+  type MessagePort,
+  type ResourceLimits,
+  receiveMessageOnPort,
+  type SHARE_ENV,
+  Worker,
+} from 'node:worker_threads';
+import { acknowledge } from './credit-window.js';
+import {
+  ExecutorClosedError,
+  QueueFullError,
+  WorkCancelledError,
+  WorkerCrashedError,
+  WorkTimeoutError,
+} from './errors.js';
+import type { Executor, ModuleReference, Work } from './executor.js';
+import { InputFeeder, inputCapacity } from './input-channel.js';
+import { moduleReferenceKey, type ResolvedModuleReference } from './module-reference.js';
+import { ReferenceCache } from './reference-cache.js';
+import {
+  Control,
+  controlLength,
+  deserializeError,
+  maxUnitId,
+  type SerializedError,
+  slotCount,
+  ToMain,
+  ToWorker,
+  UnitState,
+  unitSlot,
+  unitSlotValue,
+  type WorkerData,
+} from './thread-protocol.js';
+import { Unit, type UnitOwner } from './unit.js';
+
+/** Options for `new ThreadPoolExecutor()`. */
+export interface ThreadPoolExecutorOptions {
+  /** The most worker threads at once. Default: `os.availableParallelism()`. */
+  readonly maxWorkers?: number;
+  /** Idle workers are reaped down to this many. Default: 1. */
+  readonly minWorkers?: number;
+  /**
+   * Units of work that may wait for a thread (in the pool's queue, or held by a busy worker); past that `run()`
+   * rejects with `QueueFullError`. Default: `maxWorkers * 64`.
+   */
+  readonly maxQueue?: number;
+  /** A worker above `minWorkers` that stayed idle this long exits. Default: 30 000 ms (`Infinity` keeps them). */
+  readonly idleTimeoutMs?: number;
+  /** A unit of work running longer terminates its worker and rejects with `WorkTimeoutError`. Default: none. */
+  readonly timeoutMs?: number;
+  /** Heap and stack limits per worker (`new Worker()`'s `resourceLimits`); a worker that exceeds them is replaced. */
+  readonly resourceLimits?: ResourceLimits;
+  /** Node options for each worker (`new Worker()`'s `execArgv`). Default: the main thread's. */
+  readonly execArgv?: readonly string[];
+  /** The workers' `process.env` (`new Worker()`'s `env`, `SHARE_ENV` to share). Default: a copy of the main thread's. */
+  readonly env?: Record<string, string | undefined> | typeof SHARE_ENV;
+  /**
+   * How far a worker may run ahead of the caller's `onMessage`: messages, and bytes of Uint8Array chunks, sent
+   * but not yet delivered. Past either, the worker's `send()` blocks. Default: 16 messages, 1 MiB.
+   */
+  readonly creditWindow?: { readonly messages?: number; readonly bytes?: number };
+}
+
+/**
+ * A worker at the pool's size limit may hold this many units: the one it runs and others it starts as soon as it
+ * is done, without waiting for the main thread (a round trip per unit halves throughput). A unit waiting on a
+ * busy worker moves to any worker that falls idle first.
+ */
+const unitsPerWorker = 8;
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((onResolve, onReject) => {
+    resolve = onResolve;
+    reject = onReject;
+  });
+  return { promise, resolve, reject };
+}
+
+interface PoolWorker {
+  readonly thread: Worker;
+  readonly port: MessagePort;
+  readonly control: Int32Array;
+  readonly input: Uint8Array;
+  readonly started: Deferred<void>;
+  readonly exited: Deferred<void>;
+  /** Units handed to this thread that it has not finished yet, in the order it runs them. */
+  readonly units: Map<number, Unit<PoolWorker>>;
+  readonly pendingLoads: Deferred<void>[];
+  /** Work messages waiting for this turn's `flush`. */
+  readonly outbox: unknown[][];
+  ready: boolean;
+  /** Ended on purpose (idle, close): its exit is not a crash. */
+  retiring: boolean;
+  referenced: boolean;
+  lastUnitId: number;
+  failure: Error | undefined;
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
+const workerUrl = new URL('./worker.js', import.meta.url);
+/** Workers report when a unit started as milliseconds since this (an Int32 lasts 24 days). */
+const clockBase = Date.now();
+
+/**
+ * Runs units of work on worker threads. Handlers are named by module reference, imported once per worker by
+ * `load()`; one unit runs from start to end on one worker, its messages stream back in order under a credit
+ * window, and its input streams in on demand.
+ *
+ * @example
+ * ```ts
+ * const pool = new ThreadPoolExecutor({ maxWorkers: 4 });
+ * await pool.load(['./dist/render.js#render']);
+ * await pool.run({ handler: './dist/render.js#render', payload: { page: 1 }, onMessage: (m) => void out.push(m) });
+ * await pool.close();
+ * ```
+ */
+export class ThreadPoolExecutor implements Executor {
+  readonly kind = 'thread' as const;
+  readonly multithread = true;
+  readonly maxWorkers: number;
+  readonly minWorkers: number;
+  readonly maxQueue: number;
+  readonly idleTimeoutMs: number;
+  readonly timeoutMs: number | undefined;
+
+  private readonly workers: PoolWorker[] = [];
+  private readonly queue: Unit<PoolWorker>[] = [];
+  private readonly modules: ResolvedModuleReference[] = [];
+  private readonly references = new ReferenceCache();
+  private readonly windowMessages: number;
+  private readonly windowBytes: number;
+  /** Why the last worker died while starting; no worker is spawned again until the next `load()`. */
+  private startupFailure: Error | undefined;
+  private activeUnits = 0;
+  private flushScheduled = false;
+  private drained: Deferred<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly unitOwner: UnitOwner = {
+    cancel: (unit) => this.cancel(unit as Unit<PoolWorker>),
+    settled: () => {
+      if (--this.activeUnits === 0) this.drained?.resolve();
+    },
+  };
+
+  constructor(private readonly options: ThreadPoolExecutorOptions = {}) {
+    this.maxWorkers = Math.max(1, Math.floor(options.maxWorkers ?? availableParallelism()));
+    this.minWorkers = Math.min(this.maxWorkers, Math.max(0, Math.floor(options.minWorkers ?? 1)));
+    this.maxQueue = Math.max(0, options.maxQueue ?? this.maxWorkers * 64);
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs;
+    this.windowMessages = Math.max(1, Math.floor(options.creditWindow?.messages ?? 16));
+    this.windowBytes = Math.max(1, Math.floor(options.creditWindow?.bytes ?? 1024 * 1024));
+  }
+
+  /** Worker threads alive or starting (for tests and metrics). */
+  get threadCount(): number {
+    return this.workers.length;
+  }
+
+  /** Units of work waiting for a thread: in the pool's queue, or held by a busy worker. */
+  get queueSize(): number {
+    return this.waitingUnits();
+  }
+
+  private waitingUnits(): number {
+    let waiting = this.queue.length;
+    for (const worker of this.workers) if (worker.units.size > 1) waiting += worker.units.size - 1;
+    return waiting;
+  }
+
+  async load(modules: readonly ModuleReference[]): Promise<void> {
+    if (this.closing) throw new ExecutorClosedError();
+    const fresh: ResolvedModuleReference[] = [];
+    for (const reference of modules) {
+      const resolved = this.references.resolve(reference);
+      const key = moduleReferenceKey(resolved);
+      if (!this.modules.some((known) => moduleReferenceKey(known) === key)) fresh.push(resolved);
+    }
+    this.startupFailure = undefined;
+    const loading: Promise<void>[] = [];
+    // Workers already running (or starting with the previous list) import the new modules too.
+    for (const worker of this.workers) {
+      if (worker.retiring) continue;
+      loading.push(
+        worker.started.promise.then(() => (fresh.length ? this.loadOn(worker, fresh) : undefined)),
+      );
+    }
+    this.modules.push(...fresh);
+    while (this.workers.length < this.maxWorkers) loading.push(this.spawn().started.promise);
+    try {
+      await Promise.all(loading);
+    } catch (error) {
+      for (const reference of fresh) {
+        const index = this.modules.indexOf(reference);
+        if (index >= 0) this.modules.splice(index, 1);
+      }
+      throw error;
+    }
+  }
+
+  run<Payload>(work: Work<Payload>): Promise<void> {
+    if (this.closing) return Promise.reject(new ExecutorClosedError());
+    if (typeof work.handler === 'function') {
+      return Promise.reject(
+        new TypeError(
+          `ThreadPoolExecutor needs the handler as a module reference ("./dist/handler.js#name" or ` +
+            `{ module, export }), not a function (${work.handler.name || 'anonymous'}): a function cannot cross ` +
+            'into a worker thread. Export it from a module and pass load() and run() that reference.',
+        ),
+      );
+    }
+    let reference: ResolvedModuleReference;
+    try {
+      reference = this.references.resolve(work.handler);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (work.signal?.aborted) return Promise.reject(new WorkCancelledError());
+    if (this.startupFailure && this.workers.length === 0) return Promise.reject(this.startupFailure);
+    const worker = this.pickWorker();
+    if (worker?.units.size !== 0 && this.waitingUnits() >= this.maxQueue) {
+      return Promise.reject(new QueueFullError(this.maxQueue));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const unit = new Unit<PoolWorker>(
+        work as Work<unknown>,
+        reference,
+        work.timeoutMs ?? this.timeoutMs,
+        resolve,
+        reject,
+        this.unitOwner,
+      );
+      this.activeUnits++;
+      if (work.signal) {
+        unit.onAbort = () => this.cancel(unit);
+        work.signal.addEventListener('abort', unit.onAbort, { once: true });
+      }
+      if (worker) this.start(unit, worker);
+      else {
+        this.queue.push(unit);
+        this.addWorkers();
+      }
+    });
+  }
+
+  /** Waits for queued and running work to finish, then ends every worker thread. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.activeUnits > 0) {
+        this.drained = deferred();
+        await this.drained.promise;
+      }
+      await Promise.all(this.workers.map((worker) => this.retire(worker)));
+    })();
+    return this.closing;
+  }
+
+  /** Cancels a unit: takes it back if it has not started, else makes its next send/read throw. */
+  private cancel(unit: Unit<PoolWorker>): void {
+    if (unit.settled) return;
+    const worker = unit.worker;
+    if (!worker) {
+      const index = this.queue.indexOf(unit);
+      if (index >= 0) this.queue.splice(index, 1);
+      unit.settle(new WorkCancelledError());
+      return;
+    }
+    unit.dropping = true;
+    if (unit.finishedOnWorker) {
+      // The handler is done; only delivery was left, which no one wants now.
+      const end = unit.queue.find((delivery) => delivery.end);
+      if (end?.end) unit.settle(end.error);
+      return;
+    }
+    if (this.revoke(unit)) {
+      unit.settle(new WorkCancelledError());
+      this.workerMayBeIdle(worker);
+      return;
+    }
+    Atomics.compareExchange(
+      worker.control,
+      unitSlot(unit.id),
+      unitSlotValue(unit.id, UnitState.started),
+      unitSlotValue(unit.id, UnitState.cancelled),
+    );
+    Atomics.add(worker.control, Control.signal, 1);
+    Atomics.notify(worker.control, Control.signal);
+  }
+
+  private spawn(): PoolWorker {
+    const { port1, port2 } = new MessageChannel();
+    const control = new SharedArrayBuffer(controlLength * Int32Array.BYTES_PER_ELEMENT);
+    const input = new SharedArrayBuffer(inputCapacity);
+    const workerData: WorkerData = {
+      port: port2,
+      control,
+      input,
+      modules: this.modules.slice(),
+      windowMessages: this.windowMessages,
+      windowBytes: this.windowBytes,
+      clockBase,
+    };
+    const { resourceLimits, execArgv, env } = this.options;
+    const thread = new Worker(workerUrl, {
+      workerData,
+      transferList: [port2],
+      ...(resourceLimits && { resourceLimits }),
+      ...(execArgv && { execArgv: [...execArgv] }),
+      ...(env && { env }),
+    });
+    const worker: PoolWorker = {
+      thread,
+      port: port1,
+      control: new Int32Array(control),
+      input: new Uint8Array(input),
+      started: deferred(),
+      exited: deferred(),
+      units: new Map(),
+      pendingLoads: [],
+      outbox: [],
+      ready: false,
+      retiring: false,
+      referenced: true,
+      lastUnitId: 0,
+      failure: undefined,
+      idleTimer: undefined,
+    };
+    worker.started.promise.catch(() => {});
+    port1.on('message', (message: unknown[]) => {
+      this.handleMessage(worker, message);
+      // Whatever else the worker posted meanwhile: take it now, without one event per message.
+      for (let next = receiveMessageOnPort(port1); next; next = receiveMessageOnPort(port1)) {
+        this.handleMessage(worker, next.message as unknown[]);
+      }
+    });
+    thread.on('error', (error) => {
+      worker.failure ??= error;
+    });
+    thread.on('exit', (code) => this.onExit(worker, code));
+    this.workers.push(worker);
+    return worker;
+  }
+
+  private handleMessage(worker: PoolWorker, message: unknown[]): void {
+    switch (message[0]) {
+      case ToMain.message: {
+        const unit = worker.units.get(message[1] as number);
+        const bytes = message[3] as number;
+        if (!unit) acknowledge(worker.control, bytes);
+        else {
+          unit.unackedMessages++;
+          unit.unackedBytes += bytes;
+          unit.enqueue({ message: message[2], bytes });
+        }
+        return;
+      }
+      case ToMain.done:
+      case ToMain.failed: {
+        const unit = worker.units.get(message[1] as number);
+        if (!unit) return;
+        worker.units.delete(unit.id);
+        unit.finishOnWorker();
+        const error =
+          message[0] === ToMain.failed ? deserializeError(message[2] as SerializedError) : undefined;
+        unit.enqueue({ end: true, error });
+        this.workerMayBeIdle(worker);
+        return;
+      }
+      case ToMain.read: {
+        const unit = worker.units.get(message[1] as number);
+        void unit?.feeder?.answer(worker.control, worker.input, unit.id, message[2] as number);
+        return;
+      }
+      case ToMain.output:
+        (message[1] === 1 ? process.stdout : process.stderr).write(message[2] as string | Uint8Array);
+        return;
+      case ToMain.ready:
+        if (message[1]) {
+          worker.failure = deserializeError(message[1] as SerializedError);
+          void worker.thread.terminate();
+          return;
+        }
+        worker.ready = true;
+        worker.started.resolve();
+        this.dispatch();
+        this.workerMayBeIdle(worker);
+        return;
+      case ToMain.loaded: {
+        const load = worker.pendingLoads.shift();
+        if (message[1]) load?.reject(deserializeError(message[1] as SerializedError));
+        else load?.resolve();
+        this.updateReference(worker);
+        return;
+      }
+    }
+  }
+
+  private loadOn(worker: PoolWorker, references: ResolvedModuleReference[]): Promise<void> {
+    const load = deferred<void>();
+    worker.pendingLoads.push(load);
+    this.updateReference(worker);
+    worker.port.postMessage([ToWorker.load, references]);
+    return load.promise;
+  }
+
+  /** An idle worker, or (once the pool cannot grow) the least busy one with room for a unit in waiting. */
+  private pickWorker(): PoolWorker | undefined {
+    let best: PoolWorker | undefined;
+    for (const worker of this.workers) {
+      if (!worker.ready || worker.retiring) continue;
+      if (worker.units.size === 0) return worker;
+      if (!best || worker.units.size < best.units.size) best = worker;
+    }
+    const canGrow = this.workers.length < this.maxWorkers && !this.startupFailure;
+    return best && !canGrow && best.units.size < unitsPerWorker ? best : undefined;
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const worker = this.pickWorker();
+      if (!worker) break;
+      this.start(this.queue.shift()!, worker);
+    }
+    this.addWorkers();
+  }
+
+  /** Starts workers for work that waits, up to `maxWorkers`, unless workers die while starting. */
+  private addWorkers(): void {
+    if (this.startupFailure) {
+      if (this.workers.length === 0) {
+        for (const unit of this.queue.splice(0)) unit.settle(this.startupFailure);
+      }
+      return;
+    }
+    let starting = 0;
+    for (const worker of this.workers) if (!worker.ready) starting++;
+    while (starting < this.queue.length && this.workers.length < this.maxWorkers) {
+      this.spawn();
+      starting++;
+    }
+    while (this.workers.length < this.minWorkers && !this.closing) this.spawn();
+  }
+
+  private start(unit: Unit<PoolWorker>, worker: PoolWorker): void {
+    const id = this.nextUnitId(worker);
+    unit.worker = worker;
+    unit.id = id;
+    worker.units.set(id, unit);
+    Atomics.store(worker.control, unitSlot(id), unitSlotValue(id, UnitState.dispatched));
+    const { input } = unit.work;
+    let inputMessage: Uint8Array | boolean = false;
+    if (input instanceof Uint8Array) {
+      // A view of a larger buffer would be cloned whole.
+      inputMessage =
+        input.byteOffset === 0 && input.byteLength === input.buffer.byteLength ? input : input.slice();
+    } else if (input) {
+      unit.feeder = new InputFeeder(input);
+      inputMessage = true;
+    }
+    worker.outbox.push([ToWorker.work, id, unit.reference, unit.work.payload, inputMessage]);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+    if (unit.timeoutMs !== undefined && unit.timer === undefined) this.armTimeout(unit, unit.timeoutMs);
+    this.updateReference(worker);
+  }
+
+  /**
+   * Posts the work dispatched during this turn of the event loop, one message per worker: waking a sleeping
+   * thread costs the main thread far more than cloning the work, so requests parsed together travel together.
+   */
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    for (const worker of this.workers) {
+      if (worker.outbox.length === 0) continue;
+      const messages = worker.outbox.splice(0);
+      try {
+        worker.port.postMessage(messages.length === 1 ? messages[0] : [ToWorker.batch, messages]);
+      } catch {
+        // Some payload cannot be cloned: post one by one, and fail only the units that cannot travel.
+        for (const message of messages) {
+          try {
+            worker.port.postMessage(message);
+          } catch (error) {
+            const unit = worker.units.get(message[1] as number);
+            if (unit) {
+              worker.units.delete(unit.id);
+              unit.settle(error);
+            }
+          }
+        }
+        this.workerMayBeIdle(worker);
+      }
+    }
+  };
+
+  private armTimeout(unit: Unit<PoolWorker>, timeoutMs: number, delay = timeoutMs): void {
+    unit.timer = setTimeout(() => {
+      const worker = unit.worker;
+      if (unit.settled || unit.finishedOnWorker) return;
+      // Still waiting (in the queue, or behind another unit on its worker): its time starts when it does.
+      if (!worker || this.unitState(unit) === UnitState.dispatched) return this.armTimeout(unit, timeoutMs);
+      // It is its worker's running unit, so the worker's start time is its own.
+      const ranFor = Date.now() - clockBase - Atomics.load(worker.control, Control.startedAt);
+      if (ranFor < timeoutMs) return this.armTimeout(unit, timeoutMs, timeoutMs - ranFor);
+      worker.units.delete(unit.id);
+      unit.dropping = true;
+      unit.settle(new WorkTimeoutError(timeoutMs));
+      worker.failure ??= new WorkTimeoutError(timeoutMs);
+      void worker.thread.terminate();
+    }, delay);
+  }
+
+  /**
+   * The next unit id for a worker whose slot no unit on that worker holds. A revoked unit's slot may be reused:
+   * the slot's value names the unit, so the stale one fails its compare-and-swap and is skipped.
+   */
+  private nextUnitId(worker: PoolWorker): number {
+    for (;;) {
+      worker.lastUnitId = (worker.lastUnitId % maxUnitId) + 1;
+      const id = worker.lastUnitId;
+      let free = true;
+      for (const unit of worker.units.values()) {
+        if (((unit.id ^ id) & (slotCount - 1)) === 0) free = false;
+      }
+      if (free) return id;
+    }
+  }
+
+  private unitState(unit: Unit<PoolWorker>): number {
+    return Atomics.load(unit.worker!.control, unitSlot(unit.id)) & 3;
+  }
+
+  /** Takes back a unit its worker has not started. */
+  private revoke(unit: Unit<PoolWorker>): boolean {
+    const worker = unit.worker!;
+    const dispatched = unitSlotValue(unit.id, UnitState.dispatched);
+    const revoked = unitSlotValue(unit.id, UnitState.revoked);
+    if (Atomics.compareExchange(worker.control, unitSlot(unit.id), dispatched, revoked) !== dispatched) {
+      return false;
+    }
+    worker.units.delete(unit.id);
+    unit.worker = undefined;
+    unit.feeder = undefined;
+    return true;
+  }
+
+  private workerMayBeIdle(worker: PoolWorker): void {
+    if (worker.units.size === 0 && worker.ready && !worker.retiring) {
+      this.dispatch();
+      if (worker.units.size === 0) this.steal(worker);
+    }
+    this.updateReference(worker);
+  }
+
+  /** Gives an idle worker a unit that waits behind another one on a busy worker. */
+  private steal(idle: PoolWorker): void {
+    for (const worker of this.workers) {
+      if (worker === idle || worker.units.size < 2) continue;
+      for (const unit of worker.units.values()) {
+        if (this.revoke(unit)) {
+          this.start(unit, idle);
+          return;
+        }
+      }
+    }
+  }
+
+  /** Keeps the process alive while a worker has work, and lets idle workers above the minimum go. */
+  private updateReference(worker: PoolWorker): void {
+    const busy = !worker.ready || worker.units.size > 0 || worker.pendingLoads.length > 0;
+    if (busy !== worker.referenced) {
+      worker.referenced = busy;
+      if (busy) worker.thread.ref();
+      else worker.thread.unref();
+    }
+    if (busy || worker.retiring) {
+      clearTimeout(worker.idleTimer);
+      worker.idleTimer = undefined;
+    } else if (worker.idleTimer === undefined && Number.isFinite(this.idleTimeoutMs)) {
+      worker.idleTimer = setTimeout(() => {
+        worker.idleTimer = undefined;
+        if (worker.units.size === 0 && this.workers.length > this.minWorkers) void this.retire(worker);
+      }, this.idleTimeoutMs);
+      worker.idleTimer.unref();
+    }
+  }
+
+  private retire(worker: PoolWorker): Promise<void> {
+    worker.retiring = true;
+    clearTimeout(worker.idleTimer);
+    void worker.thread.terminate();
+    return worker.exited.promise;
+  }
+
+  private onExit(worker: PoolWorker, code: number): void {
+    const wasReady = worker.ready;
+    worker.ready = false; // takes no more work while what it left is handled
+    // What the thread posted before it died (its last output, a result) is still in the port: take it first.
+    for (let next = receiveMessageOnPort(worker.port); next; next = receiveMessageOnPort(worker.port)) {
+      this.handleMessage(worker, next.message as unknown[]);
+    }
+    worker.port.close();
+    clearTimeout(worker.idleTimer);
+    this.workers.splice(this.workers.indexOf(worker), 1);
+    worker.exited.resolve();
+    const failure = worker.failure ?? new Error(`The worker thread exited with code ${code}`);
+    for (const load of worker.pendingLoads.splice(0)) load.reject(failure);
+    if (!wasReady) {
+      if (!worker.retiring) this.startupFailure = failure;
+      worker.started.reject(failure);
+    }
+    const waiting: Unit<PoolWorker>[] = [];
+    for (const unit of worker.units.values()) {
+      if (this.unitState(unit) === UnitState.dispatched) {
+        unit.worker = undefined;
+        unit.feeder = undefined;
+        waiting.push(unit);
+      } else {
+        unit.dropping = true;
+        unit.enqueue({ end: true, error: crashError(failure, code) });
+      }
+    }
+    worker.units.clear();
+    this.queue.unshift(...waiting);
+    // A crashed worker is replaced (the idle timeout trims the pool later); one that failed to start is not.
+    if (wasReady && !worker.retiring && !this.closing) this.spawn();
+    this.dispatch();
+  }
+}
+
+function crashError(failure: Error, code: number): Error {
+  if (failure instanceof WorkTimeoutError) return failure;
+  const reason =
+    (failure as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+      ? 'ran out of memory (its resourceLimits)'
+      : failure.message.startsWith('The worker thread exited')
+        ? `exited with code ${code} (process.exit() or an uncaught error)`
+        : `crashed: ${failure.message}`;
+  return new WorkerCrashedError(`The worker thread running this work ${reason}`, code, { cause: failure });
+}

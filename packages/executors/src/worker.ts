@@ -1,0 +1,311 @@
+/**
+ * The worker thread's entry point (built to `dist/worker.js`): imports the pool's modules once, then runs units
+ * of work one at a time, each from start to end, talking to the main thread through its MessagePort and the
+ * shared control block.
+ */
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { CreditWindow } from './credit-window.js';
+import { WorkCancelledError } from './errors.js';
+import type { ModuleReference, WorkHandler, WorkPort } from './executor.js';
+import { BlockingInputReader } from './input-channel.js';
+import {
+  importModuleExport,
+  ModuleLoadError,
+  moduleReferenceKey,
+  type ResolvedModuleReference,
+} from './module-reference.js';
+import { ReferenceCache } from './reference-cache.js';
+import {
+  Control,
+  serializeError,
+  ToMain,
+  ToWorker,
+  UnitState,
+  unitSlot,
+  unitSlotValue,
+  type WorkerData,
+} from './thread-protocol.js';
+
+const { port, modules, windowMessages, windowBytes, clockBase } = workerData as WorkerData;
+const control = new Int32Array((workerData as WorkerData).control);
+const inputBuffer = new Uint8Array((workerData as WorkerData).input);
+const creditWindow = new CreditWindow(control, windowMessages, windowBytes);
+const references = new ReferenceCache();
+/** Exports this thread imported, by `url#export`. */
+const loadedExports = new Map<string, unknown>();
+
+forwardOutput();
+
+async function importAll(toImport: readonly ResolvedModuleReference[]): Promise<void> {
+  for (const reference of toImport) {
+    const key = moduleReferenceKey(reference);
+    if (!loadedExports.has(key)) loadedExports.set(key, await importModuleExport(reference));
+  }
+}
+
+/**
+ * `console` and `process.stdout`/`stderr` writes go to the main thread at once, as messages: Node's own worker
+ * stdio holds every write after the first until the worker's event loop turns, which never happens while a
+ * synchronous handler runs, and is lost if the thread then crashes or is terminated.
+ */
+function forwardOutput(): void {
+  for (const [stream, fd] of [
+    [process.stdout, 1],
+    [process.stderr, 2],
+  ] as const) {
+    stream.write = ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown): boolean => {
+      const done = typeof encoding === 'function' ? encoding : callback;
+      const text =
+        typeof chunk === 'string'
+          ? typeof encoding === 'string' && encoding !== 'utf8' && encoding !== 'utf-8'
+            ? Buffer.from(chunk, encoding as BufferEncoding).toString()
+            : chunk
+          : new Uint8Array(chunk);
+      port.postMessage([ToMain.output, fd, text]);
+      if (typeof done === 'function') process.nextTick(done as () => void);
+      return true;
+    }) as typeof stream.write;
+  }
+}
+
+/** Chunks at least this large are copied once and transferred; smaller ones are cloned with the message. */
+const transferThreshold = 16 * 1024;
+let outgoingBytes = 0;
+let outgoingTransfer: ArrayBuffer[] | undefined;
+
+/**
+ * Prepares a chunk for the trip: never detaches the caller's buffer (it may be reused, like a constant body),
+ * and never clones a whole pooled 8 KiB slab for a view of a few bytes.
+ */
+function outgoingChunk(view: Uint8Array): Uint8Array {
+  outgoingBytes += view.byteLength;
+  if (view.byteLength >= transferThreshold) {
+    const copy = new Uint8Array(view);
+    outgoingTransfer ??= [];
+    outgoingTransfer.push(copy.buffer);
+    return copy;
+  }
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : view.slice();
+}
+
+/** Applies `outgoingChunk` to a Uint8Array message, or to Uint8Arrays one level down in an array or object. */
+function outgoing(message: unknown): unknown {
+  if (message instanceof Uint8Array) return outgoingChunk(message);
+  if (Array.isArray(message)) {
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < message.length; index++) {
+      const value: unknown = message[index];
+      if (value instanceof Uint8Array) {
+        const prepared = outgoingChunk(value);
+        if (prepared !== value) {
+          copy ??= message.slice();
+          copy[index] = prepared;
+        }
+      }
+    }
+    return copy ?? message;
+  }
+  if (
+    message !== null &&
+    typeof message === 'object' &&
+    Object.getPrototypeOf(message) === Object.prototype
+  ) {
+    let copy: Record<string, unknown> | undefined;
+    for (const key in message) {
+      const value = (message as Record<string, unknown>)[key];
+      if (value instanceof Uint8Array) {
+        const prepared = outgoingChunk(value);
+        if (prepared !== value) {
+          copy ??= { ...(message as Record<string, unknown>) };
+          copy[key] = prepared;
+        }
+      }
+    }
+    return copy ?? message;
+  }
+  return message;
+}
+
+class ThreadWorkPort implements WorkPort {
+  private reader: BlockingInputReader | undefined;
+  private inputOffset = 0;
+  private readonly slot: number;
+  private readonly cancelledValue: number;
+
+  constructor(
+    private readonly unitId: number,
+    /** The whole body, or `true` when it streams through the input channel. */
+    private readonly input: Uint8Array | boolean,
+  ) {
+    this.slot = unitSlot(unitId);
+    this.cancelledValue = unitSlotValue(unitId, UnitState.cancelled);
+  }
+
+  readonly isCancelled = (): boolean => Atomics.load(control, this.slot) === this.cancelledValue;
+
+  get cancelled(): boolean {
+    return this.isCancelled();
+  }
+
+  send(message: unknown, transfer?: readonly ArrayBuffer[]): void {
+    outgoingBytes = 0;
+    outgoingTransfer = undefined;
+    let prepared: unknown;
+    if (transfer && transfer.length > 0) {
+      prepared = message;
+      outgoingTransfer = transfer as ArrayBuffer[];
+      for (const buffer of transfer) outgoingBytes += buffer.byteLength;
+    } else prepared = outgoing(message);
+    const bytes = outgoingBytes;
+    const transferList = outgoingTransfer;
+    creditWindow.acquire(bytes, this.isCancelled);
+    try {
+      port.postMessage([ToMain.message, this.unitId, prepared, bytes], transferList);
+    } catch (error) {
+      creditWindow.release(bytes);
+      throw error;
+    }
+  }
+
+  read(maxBytes: number): Uint8Array | null {
+    const { input } = this;
+    if (input === true) {
+      this.reader ??= new BlockingInputReader(
+        control,
+        inputBuffer,
+        requestInput,
+        this.unitId,
+        this.isCancelled,
+      );
+      return this.reader.read(maxBytes);
+    }
+    if (this.isCancelled()) throw new WorkCancelledError();
+    if (input === false || this.inputOffset >= input.byteLength) return null;
+    const end = Math.min(input.byteLength, this.inputOffset + Math.max(0, Math.floor(maxBytes)));
+    const chunk = input.subarray(this.inputOffset, end);
+    this.inputOffset = end;
+    return chunk;
+  }
+
+  loaded<T = unknown>(reference: ModuleReference): T {
+    const resolved = references.resolve(reference);
+    const value = loadedExports.get(moduleReferenceKey(resolved));
+    if (value === undefined) {
+      throw new ModuleLoadError(
+        `${resolved.url}#${resolved.exportName} was not loaded on this thread: pass it to the executor's load()`,
+        resolved,
+      );
+    }
+    return value as T;
+  }
+}
+
+function requestInput(unitId: number, size: number): void {
+  port.postMessage([ToMain.read, unitId, size]);
+}
+
+function finished(unitId: number): void {
+  port.postMessage([ToMain.done, unitId]);
+}
+
+function failed(unitId: number, error: unknown): void {
+  port.postMessage([ToMain.failed, unitId, serializeError(error)]);
+}
+
+type WorkMessage = [
+  typeof ToWorker.work,
+  unitId: number,
+  handler: ResolvedModuleReference,
+  payload: unknown,
+  input: Uint8Array | boolean,
+];
+type LoadMessage = [typeof ToWorker.load, references: ResolvedModuleReference[]];
+type BatchMessage = [typeof ToWorker.batch, messages: WorkMessage[]];
+
+/** Runs one unit; returns a promise only when something had to be awaited (an import, an async handler). */
+function runUnit([, unitId, reference, payload, input]: WorkMessage): Promise<void> | undefined {
+  const dispatched = unitSlotValue(unitId, UnitState.dispatched);
+  const started = unitSlotValue(unitId, UnitState.started);
+  // Losing this race means the main thread took the unit back (cancelled, or moved to an idle worker).
+  if (Atomics.compareExchange(control, unitSlot(unitId), dispatched, started) !== dispatched) {
+    return undefined;
+  }
+  Atomics.store(control, Control.startedAt, Date.now() - clockBase);
+  const handler = loadedExports.get(moduleReferenceKey(reference));
+  if (handler === undefined) {
+    return importAll([reference]).then(
+      () => runHandler(loadedExports.get(moduleReferenceKey(reference)), unitId, payload, input),
+      (error: unknown) => failed(unitId, error),
+    );
+  }
+  return runHandler(handler, unitId, payload, input);
+}
+
+function runHandler(
+  handler: unknown,
+  unitId: number,
+  payload: unknown,
+  input: Uint8Array | boolean,
+): Promise<void> | undefined {
+  try {
+    const result = (handler as WorkHandler)(payload, new ThreadWorkPort(unitId, input));
+    if (result && typeof (result as Promise<void>).then === 'function') {
+      return (result as Promise<void>).then(
+        () => finished(unitId),
+        (error: unknown) => failed(unitId, error),
+      );
+    }
+    finished(unitId);
+  } catch (error) {
+    failed(unitId, error);
+  }
+  return undefined;
+}
+
+function handle(message: WorkMessage | LoadMessage | BatchMessage): Promise<void> | undefined {
+  if (message[0] === ToWorker.work) return runUnit(message);
+  if (message[0] === ToWorker.batch) {
+    inbox.unshift(...message[1]);
+    return undefined;
+  }
+  return importAll(message[1]).then(
+    () => port.postMessage([ToMain.loaded]),
+    (error: unknown) => port.postMessage([ToMain.loaded, serializeError(error)]),
+  );
+}
+
+const inbox: (WorkMessage | LoadMessage | BatchMessage)[] = [];
+let pumping = false;
+
+/**
+ * Runs messages one at a time, in order. Between units it takes the next one straight off the port
+ * (`receiveMessageOnPort`) instead of waiting for a 'message' event: a busy worker never idles on the event loop.
+ */
+async function pump(): Promise<void> {
+  pumping = true;
+  try {
+    for (;;) {
+      let next = inbox.shift();
+      if (next === undefined) {
+        const received = receiveMessageOnPort(port);
+        if (received === undefined) break;
+        next = received.message as WorkMessage | LoadMessage | BatchMessage;
+      }
+      const pending = handle(next);
+      if (pending) await pending;
+    }
+  } finally {
+    pumping = false;
+  }
+}
+
+try {
+  await importAll(modules);
+  port.postMessage([ToMain.ready]);
+} catch (error) {
+  port.postMessage([ToMain.ready, serializeError(error)]);
+}
+port.on('message', (message: WorkMessage | LoadMessage | BatchMessage) => {
+  inbox.push(message);
+  if (!pumping) void pump();
+});
