@@ -168,9 +168,11 @@ export class HTTPConnection {
         response.off('close', onClose);
         resolve();
       };
+      // A response that finished (the last write was not awaited) closes without 'drain': nothing was lost.
       const onClose = () => {
         response.off('drain', onDrain);
-        reject(new StreamClosedError());
+        if (response.writableFinished) resolve();
+        else reject(new StreamClosedError());
       };
       response.once('drain', onDrain);
       response.once('close', onClose);
