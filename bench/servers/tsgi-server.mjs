@@ -30,7 +30,7 @@ async function rules() {
     case 'inline':
       return [
         ['/ping', ping],
-        ['.*', new WSGIContainer(app, { executor: new InlineExecutor(), logger })],
+        ['.*', new WSGIContainer(app, { executor: new InlineExecutor(), logger, accessLog: false })],
       ];
     case 'thread': {
       const maxWorkers = Number(process.env.BENCH_THREAD_WORKERS) || availableParallelism();
@@ -38,7 +38,7 @@ async function rules() {
       const reference = { module: new URL('./gateway-app.mjs', import.meta.url).href, export: 'app' };
       return [
         ['/ping', ping],
-        ['.*', new WSGIContainer(reference, { executor, logger })],
+        ['.*', new WSGIContainer(reference, { executor, logger, accessLog: false })],
       ];
     }
     default:

@@ -87,6 +87,7 @@ export async function serve(
       ? new WSGIContainer(options.app, {
           executor,
           logger,
+          accessLog: options.accessLog,
           validate: options.validate,
           debug: options.debug,
           multiprocess: processes !== 1,

@@ -40,6 +40,11 @@ export interface WSGIContainerOptions {
   readonly serverSoftware?: string;
   /** Wrap the application in `validator()`, checking both sides of PEP 3333. Default: `false`. */
   readonly validate?: boolean;
+  /**
+   * Log an access line for every response, Tornado's way (`200 GET /a?x=1 (127.0.0.1) 1.23ms` at info). `false`
+   * logs only responses of 400 and above (warn/error), and skips building the other lines. Default: `true`.
+   */
+  readonly accessLog?: boolean;
   /** Show the error's stack on 500 pages. Default: `false` (the stack is always logged). */
   readonly debug?: boolean;
   /** Fail a request that runs longer than this (500, or a closed connection after the headers). Default: none. */
@@ -116,6 +121,7 @@ export class WSGIContainer {
     this.#loaded = this.#modules.length === 0;
     this.#exchangeSettings = {
       logger: this.logger,
+      accessLog: options.accessLog ?? true,
       serverSoftware,
       debug: options.debug ?? false,
       handler: inline ? gatewayHandler : gatewayHandlerReference,

@@ -16,6 +16,8 @@ const empty = new Uint8Array(0);
 /** What an exchange needs from its container (one object per container). */
 export interface ExchangeSettings {
   readonly logger: Logger;
+  /** Whether successful responses (below 400) get an access line. */
+  readonly accessLog: boolean;
   readonly serverSoftware: string;
   readonly debug: boolean;
   readonly handler: Work<GatewayPayload>['handler'];
@@ -105,7 +107,7 @@ export class GatewayExchange implements Work<GatewayPayload> {
   finish(): void {
     this.done = true;
     this.connection.finish();
-    logAccess(this.settings.logger, this.code, this.request, this.startedAt);
+    logAccess(this.settings.logger, this.code, this.request, this.startedAt, this.settings.accessLog);
   }
 
   /** Passes the body through, remembering why it failed if it does (the server already answered that). */

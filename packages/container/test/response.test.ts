@@ -468,6 +468,20 @@ describe('49: the access log', () => {
     expect(logger.lines[1]!.text).toMatch(/^404 GET \/missing \(127\.0\.0\.1\) /);
   });
 
+  test('accessLog: false leaves out successful responses, and keeps 4xx and 5xx lines', async () => {
+    const { logger } = await start(
+      (environ, startResponse) => {
+        startResponse(environ.PATH_INFO === '/a' ? '200 OK' : '404 Not Found', plain);
+        return [text('.')];
+      },
+      { accessLog: false },
+    );
+    await (await fetch(`${server!.url}/a`)).text();
+    await (await fetch(`${server!.url}/missing`)).text();
+    expect(logger.lines.map((line) => line.level)).toEqual(['warn']);
+    expect(logger.lines[0]!.text).toMatch(/^404 GET \/missing /);
+  });
+
   test('wsgi.errors lines reach the logger', async () => {
     const { logger } = await start((environ, startResponse) => {
       environ['wsgi.errors'].write('first line\nsecond ');
