@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { logAccess } from './access-log.js';
@@ -239,6 +240,8 @@ export class HTTPConnection {
         controller = new AbortController();
         const created = controller;
         socketControllers.set(socket, created);
+        // Pipelined requests each listen on the same signal while in flight: not a leak.
+        setMaxListeners(0, created.signal);
         socket.once('close', () => created.abort(new StreamClosedError()));
       }
       this.abortController = controller;
