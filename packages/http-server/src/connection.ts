@@ -35,6 +35,9 @@ const STREAMING = 1;
 const FINISHED = 2;
 const ABORTED = 3;
 
+/** Each socket's abort controller, shared by the responses it carries (see `HTTPConnection.signal`). */
+const socketControllers = new WeakMap<Socket, AbortController>();
+
 /**
  * The response side of one request: `@tsgi/container`'s `GatewayConnection`, built on node's `ServerResponse`
  * (node does the chunked/close-delimited framing, `Date`, HEAD/204/304 body suppression and HTTP/1.0
@@ -42,9 +45,6 @@ const ABORTED = 3;
  * body closes the connection), sends `Connection: close` while the server drains or with `noKeepAlive`, and turns
  * a vanished client into rejected writes and an aborted `signal`.
  */
-/** Each socket's abort controller, shared by the responses it carries (see `HTTPConnection.signal`). */
-const socketControllers = new WeakMap<Socket, AbortController>();
-
 export class HTTPConnection {
   /** Node's response object, for what this class does not cover. */
   readonly response: ServerResponse;
