@@ -1,4 +1,10 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base.ts';
 
-export default defineConfig({ ...packageBuild(import.meta.dirname, ['src/main.ts']), dts: false });
+// Two entries: the server (`dist/main.js`) and the site's gateway application (`dist/app.js`), which each
+// worker thread of the pool imports by module reference.
+export default defineConfig({
+  ...packageBuild(import.meta.dirname),
+  entry: { main: 'src/main.ts', app: 'src/site/app.ts' },
+  dts: false,
+});

@@ -43,6 +43,8 @@ export class GatewayExchange implements Work<GatewayPayload> {
   done = false;
   /** The status the head carried (for the access line after the body). */
   code = 0;
+  /** Why reading the request body failed (the server refused it, or the client left): not the app's fault. */
+  inputError: unknown = undefined;
   readonly onMessage: (message: unknown) => void | Promise<void>;
 
   constructor(
@@ -57,7 +59,8 @@ export class GatewayExchange implements Work<GatewayPayload> {
     this.startedAt = startedAt;
     this.handler = settings.handler;
     this.payload = payload;
-    this.input = request.body ?? request.bodyStream ?? empty;
+    const bodyStream = request.body === undefined ? request.bodyStream : undefined;
+    this.input = bodyStream === undefined ? (request.body ?? empty) : this.watchInput(bodyStream);
     this.signal = settings.passSignal ? request.connection.signal : undefined;
     this.timeoutMs = settings.timeoutMs;
     this.onMessage = (message) => this.receive(message as GatewayMessage);
@@ -105,10 +108,30 @@ export class GatewayExchange implements Work<GatewayPayload> {
     logAccess(this.settings.logger, this.code, this.request, this.startedAt);
   }
 
+  /** Passes the body through, remembering why it failed if it does (the server already answered that). */
+  async *watchInput(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+    try {
+      yield* body;
+    } catch (error) {
+      this.inputError = error;
+      throw error;
+    }
+  }
+
   /** The application failed: a 500 page while nothing was written, else the connection is closed. */
   fail(error: SerializedError, headersSent: boolean): void {
     this.done = true;
     const { logger, serverSoftware, debug } = this.settings;
+    if (this.inputError !== undefined) {
+      // The request body was refused by the server (which answered it, e.g. 413) or cut by the client: the
+      // application only saw the consequence, so this is not an application error.
+      logger.warn(
+        `Request body not read: ${requestSummary(this.request)}: ${serializeError(this.inputError).message}`,
+      );
+      if (headersSent || this.headersWritten) this.connection.abort();
+      else sendErrorPage(this.connection, 400, serverSoftware);
+      return;
+    }
     logger.error(
       `Uncaught exception in gateway application: ${requestSummary(this.request)}\n${error.stack}`,
     );

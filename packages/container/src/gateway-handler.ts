@@ -52,7 +52,7 @@ const slowPullMs = 1;
 const validated = new WeakMap<WSGIApplication, WSGIApplication>();
 
 /** Runs one request: the `handler` of the container's unit of work. */
-export function gatewayHandler(payload: GatewayPayload, port: WorkPort): Promise<void> {
+export function gatewayHandler(payload: GatewayPayload, port: WorkPort): void | Promise<void> {
   const { settings } = payload;
   let app = typeof settings.app === 'function' ? settings.app : port.loaded<WSGIApplication>(settings.app);
   if (settings.validate) {
@@ -88,7 +88,10 @@ class GatewayResponse {
   discarded = 0;
   /** The iterable was exhausted, so the body's length is known if the headers are still pending. */
   lengthKnown = false;
-  batch: Uint8Array[] = [];
+  /** The batch's first chunk; `null` while the batch is empty. */
+  batchFirst: Uint8Array | null = null;
+  /** The batch's later chunks: made on a batch's second chunk only, then reused (a one-chunk body needs none). */
+  batchRest: Uint8Array[] | null = null;
   batchBytes = 0;
   batchStart = 0;
   /** Sends the container has not yet taken (inline `write()` cannot await them). */
@@ -109,16 +112,34 @@ class GatewayResponse {
     this.write = (chunk) => this.written(chunk);
   }
 
-  async run(app: WSGIApplication): Promise<void> {
+  /**
+   * Calls the application and sends its response. A response that needs no waiting (an array the container took
+   * at once, on the event loop) finishes synchronously, without a promise.
+   */
+  run(app: WSGIApplication): void | Promise<void> {
     let result: ResponseIterable | undefined;
-    let failure: unknown = noFailure;
     try {
       result = app(this.environ, this.startResponse);
-      if (!Array.isArray(result)) await this.stream(checkIterable(result));
-      else if (this.collect(result)) await this.settle();
+      if (!Array.isArray(result)) return this.finishAfter(result, this.stream(checkIterable(result)));
+      if (this.collect(result)) return this.finishAfter(result, this.settle());
+    } catch (error) {
+      return this.end(result, error);
+    }
+    return this.end(result, noFailure);
+  }
+
+  async finishAfter(result: ResponseIterable | undefined, body: Promise<void>): Promise<void> {
+    let failure: unknown = noFailure;
+    try {
+      await body;
     } catch (error) {
       failure = error;
     }
+    return this.end(result, failure);
+  }
+
+  /** Closes the iterable, then sends the end of the response or the failure. */
+  end(result: ResponseIterable | undefined, failure: unknown): void | Promise<void> {
     if (result != null && typeof result.close === 'function') {
       try {
         result.close();
@@ -133,9 +154,10 @@ class GatewayResponse {
     }
     try {
       const sent = failure === noFailure ? this.finish() : this.fail(failure);
-      if (sent !== undefined) await sent;
+      // A rejection means the container is gone: nothing more can be said.
+      if (sent !== undefined) return sent.then(undefined, noop);
     } catch {
-      // The container is gone: nothing more can be said.
+      // The same, thrown.
     }
   }
 
@@ -144,7 +166,8 @@ class GatewayResponse {
     if (excInfo != null) {
       if (this.headersSent) throw excInfo;
       // Nothing was sent: the failed response's queued body goes with its headers.
-      this.batch = [];
+      this.batchFirst = null;
+      this.batchRest = null;
       this.batchBytes = 0;
       this.discarded = 0;
       this.complete = false;
@@ -250,7 +273,9 @@ class GatewayResponse {
       this.send(this.headMessage(chunk, false, -1));
       return;
     }
-    this.batch.push(chunk);
+    if (this.batchFirst === null) this.batchFirst = chunk;
+    else if (this.batchRest === null) this.batchRest = [chunk];
+    else this.batchRest.push(chunk);
     this.batchBytes += chunk.length;
     // The first yielded chunk goes out at once, after any write() data queued before it.
     if (this.batchBytes >= batchLimit || (now && !this.headersSent)) this.flush();
@@ -286,11 +311,14 @@ class GatewayResponse {
   }
 
   takeBatch(): Uint8Array | null {
-    const { batch, batchBytes } = this;
-    if (batchBytes === 0) return null;
-    this.batch = [];
+    const { batchFirst, batchRest, batchBytes } = this;
+    if (batchFirst === null) return null;
+    this.batchFirst = null;
     this.batchBytes = 0;
-    return batch.length === 1 ? batch[0]! : join(batch, batchBytes);
+    if (batchRest === null || batchRest.length === 0) return batchFirst;
+    const joined = join(batchFirst, batchRest, batchBytes);
+    batchRest.length = 0;
+    return joined;
   }
 
   /** Sends without awaiting (the caller may be synchronous: `write()`); `settle()` awaits. */
@@ -373,12 +401,13 @@ function toBytes(value: unknown): Uint8Array {
   throw new TypeError(`A response chunk must be a Uint8Array or a string, got ${describeValue(value)}`);
 }
 
-function join(chunks: readonly Uint8Array[], length: number): Uint8Array {
+function join(first: Uint8Array, rest: readonly Uint8Array[], length: number): Uint8Array {
   // Uninitialised (every byte is written below) and never pooled: the buffer is the batch's own, so it can be
   // transferred to another thread.
   const joined = Buffer.allocUnsafeSlow(length);
-  let offset = 0;
-  for (const chunk of chunks) {
+  joined.set(first, 0);
+  let offset = first.length;
+  for (const chunk of rest) {
     joined.set(chunk, offset);
     offset += chunk.length;
   }

@@ -2,9 +2,10 @@
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type Executor, InlineExecutor, ProcessExecutorRejectedError, QueueFullError } from '@tsgi/executors';
+import { HTTPServer } from '@tsgi/http-server';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type Environ, type WSGIApplication, WSGIContainer } from '../src/index.js';
-import { memoryLogger, rawExchange } from './helpers.js';
+import { memoryLogger, postTooLarge, rawExchange } from './helpers.js';
 import { serve, type TestServer } from './serve.js';
 
 let server: TestServer | undefined;
@@ -254,5 +255,28 @@ describe('timeoutMs', () => {
     expect(logger.lines.some((line) => line.level === 'error' && /longer than 300 ms/.test(line.text))).toBe(
       true,
     );
+  });
+});
+
+describe('a request body the server refuses', () => {
+  test('is answered by the server (413) and not logged as an application error', async () => {
+    const logger = memoryLogger();
+    const container = new WSGIContainer(
+      (environ, startResponse) => {
+        const body = environ['wsgi.input'].read();
+        startResponse('200 OK', plain);
+        return [body];
+      },
+      { logger },
+    );
+    const refusing = new HTTPServer(container, { maxBodySize: 1024, logger });
+    const { port } = await refusing.listen(0, '127.0.0.1');
+    try {
+      expect(await postTooLarge(port)).toMatch(/^HTTP\/1\.1 413 /);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(logger.lines.filter((line) => line.level === 'error')).toEqual([]);
+    } finally {
+      await refusing.close({ timeoutMs: 0 });
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { expect } from 'vitest';
 import type { Logger } from '../src/index.js';
 
 /** A logger that keeps its lines, for assertions. */
@@ -67,4 +68,15 @@ export class Barrier {
       throw new Error('broken barrier');
     }
   }
+}
+
+/** Sends a chunked POST of 2400 bytes; returns the raw answer after checking it holds exactly one response. */
+export async function postTooLarge(port: number): Promise<string> {
+  const body = `${(800).toString(16)}\r\n${'x'.repeat(800)}\r\n`.repeat(3) + '0\r\n\r\n';
+  const response = await rawExchange(
+    port,
+    `POST /upload HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n${body}`,
+  );
+  expect(response.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+  return response;
 }

@@ -10,6 +10,8 @@ import type { Executor, ModuleReference, Work, WorkHandler, WorkPort } from './e
 import { importModuleExport, moduleReferenceKey, resolveModuleReference } from './module-reference.js';
 
 const empty = new Uint8Array(0);
+/** What a handler that finished synchronously resolves to: shared, so such a run allocates no promise. */
+const finished: Promise<void> = Promise.resolve();
 
 /** Runs work on the event-loop thread. `load()` imports module references once; `port.loaded()` returns them. */
 export class InlineExecutor implements Executor {
@@ -75,7 +77,7 @@ export class InlineExecutor implements Executor {
     } catch (error) {
       return Promise.reject(error);
     }
-    const done = Promise.resolve(result);
+    const done = result === undefined ? finished : Promise.resolve(result);
     return work.timeoutMs === undefined ? done : withTimeout(done, port, work.timeoutMs);
   }
 

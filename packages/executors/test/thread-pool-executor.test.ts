@@ -118,6 +118,8 @@ describe('ThreadPoolExecutor: loading', () => {
       const error = await executor.load([reference()]).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ModuleLoadError);
       expect(String(error)).toMatch(message);
+      await until(() => executor.threadCount === 0);
+      // …and stays there: a worker that fails during start-up is not replaced.
       await sleep(300);
       expect(executor.threadCount).toBe(0);
       // Work after a failed start-up is refused with the same error rather than starting threads again.
@@ -471,13 +473,13 @@ describe('ThreadPoolExecutor: failures stay with their own work', () => {
   it('counts a unit’s time from when it starts, not while it waits behind another', async () => {
     const executor = pool({ maxWorkers: 1 });
     await executor.load([at('cpu')]);
-    const first = executor.run({ handler: at('cpu'), payload: { cpuMs: 580 }, onMessage() {} });
-    // Waits ~580 ms behind the first, then runs 200 ms: within its 300 ms once it runs (counting from when it
-    // was handed to the worker, it would be killed at the check after 600 ms).
+    const first = executor.run({ handler: at('cpu'), payload: { cpuMs: 900 }, onMessage() {} });
+    // Waits ~900 ms behind the first, then runs 100 ms: well within its 500 ms once it runs (counting from when
+    // it was handed to the worker, it would be killed before the first finished). The slack absorbs a loaded box.
     const second = executor.run({
       handler: at('cpu'),
-      payload: { cpuMs: 200 },
-      timeoutMs: 300,
+      payload: { cpuMs: 100 },
+      timeoutMs: 500,
       onMessage() {},
     });
     await first;

@@ -14,25 +14,43 @@ export async function* readBodyStream(
   const connection = request.connection;
   connection.sendContinue();
   let received = 0;
-  const chunks = request.incoming.iterator({ destroyOnReturn: false });
-  while (true) {
-    let next: IteratorResult<Buffer>;
-    try {
-      next = await chunks.next();
-    } catch (error) {
-      // The client left (or a timeout or parse error closed the connection) in the middle of the body.
-      throw new StreamClosedError('the connection closed before the request body was complete', {
-        cause: error,
-      });
+  const incoming = request.incoming;
+  // Once a refusal has finished the response (a bad chunk, a body over the limit), node no longer counts the
+  // request as in flight and does not fail it when the socket closes: without this, a reader waiting for the
+  // rest of the body would wait forever (a worker thread blocked in read() would be lost for good).
+  const failIfIncomplete = () => {
+    if (!incoming.complete) incoming.destroy(new StreamClosedError('the connection closed'));
+  };
+  const socket = incoming.socket;
+  const forget = () => socket.off('close', failIfIncomplete);
+  if (socket.destroyed) failIfIncomplete();
+  else {
+    socket.once('close', failIfIncomplete);
+    incoming.once('end', forget); // also when the reader stops pulling without returning
+  }
+  const chunks = incoming.iterator({ destroyOnReturn: false });
+  try {
+    while (true) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        // The client left (or a timeout or parse error closed the connection) in the middle of the body.
+        throw new StreamClosedError('the connection closed before the request body was complete', {
+          cause: error,
+        });
+      }
+      if (next.done) return;
+      received += next.value.length;
+      if (received > maxBodySize) {
+        throw connection.refuseBody(
+          new HTTPInputError(413, `request body exceeds maxBodySize (${maxBodySize} bytes)`),
+        );
+      }
+      yield next.value;
     }
-    if (next.done) return;
-    received += next.value.length;
-    if (received > maxBodySize) {
-      throw connection.refuseBody(
-        new HTTPInputError(413, `request body exceeds maxBodySize (${maxBodySize} bytes)`),
-      );
-    }
-    yield next.value;
+  } finally {
+    forget();
   }
 }
 

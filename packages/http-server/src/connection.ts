@@ -6,6 +6,7 @@ import type { HTTPInputError } from './errors.js';
 import { StreamClosedError } from './errors.js';
 import type { HTTPServerRequest } from './request.js';
 import type { ServerState } from './server-state.js';
+import { wholeResponse } from './whole-response.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
 const DIGITS = /^\d+$/;
@@ -171,9 +172,11 @@ export class HTTPConnection {
         response.off('close', onClose);
         resolve();
       };
+      // A response that finished (the last write was not awaited) closes without 'drain': nothing was lost.
       const onClose = () => {
         response.off('drain', onDrain);
-        reject(new StreamClosedError());
+        if (response.writableFinished) resolve();
+        else reject(new StreamClosedError());
       };
       response.once('drain', onDrain);
       response.once('close', onClose);
@@ -261,19 +264,8 @@ export class HTTPConnection {
     body?: string | Uint8Array,
     headers?: readonly string[] | Record<string, string>,
   ): Promise<void> {
-    const flat: string[] =
-      headers === undefined ? [] : Array.isArray(headers) ? [...headers] : Object.entries(headers).flat();
-    let bytes: Uint8Array | undefined;
-    if (typeof body === 'string') {
-      bytes = Buffer.from(body);
-      if (!flat.some((value, index) => index % 2 === 0 && value.toLowerCase() === 'content-type')) {
-        flat.push('Content-Type', 'text/plain; charset=utf-8');
-      }
-    } else {
-      bytes = body;
-    }
-    if (code !== 204 && code !== 304 && code >= 200) flat.push('Content-Length', String(bytes?.length ?? 0));
-    const written = this.writeHeaders({ code, reason: STATUS_CODES[code] ?? '' }, flat, bytes);
+    const whole = wholeResponse(code, body, headers);
+    const written = this.writeHeaders({ code, reason: STATUS_CODES[code] ?? '' }, whole.headers, whole.body);
     if (this.phase === STREAMING) this.finish();
     return written;
   }

@@ -3,6 +3,7 @@
 export type { AccessLogEntry } from './access-log.js';
 export { formatAccessLog } from './access-log.js';
 export { HTTPConnection } from './connection.js';
+export { parseCookies } from './cookies.js';
 export { HTTPInputError, StreamClosedError } from './errors.js';
 export { HTTPHeaders } from './http-headers.js';
 export type { Logger } from './logger.js';
@@ -16,3 +17,4 @@ export { HTTPServer } from './server.js';
 export type { CloseOnSignalsOptions } from './signals.js';
 export { closeOnSignals } from './signals.js';
 export { TrustedDownstream } from './trusted-downstream.js';
+export { wholeResponse } from './whole-response.js';

@@ -77,6 +77,12 @@ export async function startProcesses(
       cluster.fork();
     });
   });
+  if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) {
+    // Node's round-robin (its default on Linux) accepts in the primary and hands each connection to a worker over
+    // IPC: one handed to a worker as it dies is never answered nor closed. With the kernel distributing
+    // connections (Tornado's pre-fork model) a dead worker's connections are reset and the others serve the rest.
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
+  }
   for (let index = 0; index < count; index++) cluster.fork();
 
   const stop = async (timeoutMs: number): Promise<void> => {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBodyStream } from './body.js';
 import { HTTPConnection } from './connection.js';
+import { parseCookies } from './cookies.js';
 import { HTTPInputError } from './errors.js';
 import { HTTPHeaders } from './http-headers.js';
 import type { ServerState } from './server-state.js';
@@ -98,7 +99,11 @@ export class HTTPServerRequest {
       } else if (length === 14) {
         if (name.toLowerCase() === 'content-length') contentLength = rawHeaders[index + 1];
       } else if (length === 17) {
-        if (name.toLowerCase() === 'transfer-encoding') transferEncoding = rawHeaders[index + 1];
+        if (name.toLowerCase() === 'transfer-encoding') {
+          // Repeated lines form one list (`gzip` + `chunked` is `gzip, chunked`): the last alone must not decide.
+          const value = rawHeaders[index + 1]!;
+          transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
+        }
       } else if (length === 16 && state.options.decompressRequest) {
         if (name.toLowerCase() === 'content-encoding') contentEncoding = rawHeaders[index + 1];
       }
@@ -236,15 +241,7 @@ export class HTTPServerRequest {
   get cookies(): Readonly<Record<string, string>> {
     if (this.cachedCookies === undefined) {
       const cookies: Record<string, string> = Object.create(null);
-      for (const header of this.headers.getList('cookie')) {
-        for (const pair of header.split(';')) {
-          const equals = pair.indexOf('=');
-          const name = (equals === -1 ? '' : pair.slice(0, equals)).trim();
-          let value = (equals === -1 ? pair : pair.slice(equals + 1)).trim();
-          if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-          if (name !== '' || value !== '') cookies[name] = value;
-        }
-      }
+      for (const header of this.headers.getList('cookie')) parseCookies(header, cookies);
       this.cachedCookies = cookies;
     }
     return this.cachedCookies;

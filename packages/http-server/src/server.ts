@@ -43,6 +43,21 @@ class GatewayServerResponse extends ServerResponse {
   gatewayConnection: HTTPConnection | undefined = undefined;
 }
 
+type SocketWithMessage = Socket & { _httpMessage?: GatewayServerResponse | null; destroySoon(): void };
+
+/** Sockets whose parse error was answered (or will be, after the response in flight). */
+const refusedSockets = new WeakSet<Socket>();
+
+/** A bare error response for a request that never reached the application, then close. */
+function writeRefusal(socket: Socket, status: number): void {
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+    );
+  }
+  (socket as SocketWithMessage).destroySoon();
+}
+
 const CLIENT_ERROR_STATUS: Record<string, number> = {
   HPE_HEADER_OVERFLOW: 431,
   ERR_HTTP_REQUEST_TIMEOUT: 408,
@@ -108,6 +123,9 @@ export class HTTPServer {
         ? (createHttpServer(nodeOptions, listener) as Server)
         : (createHttpsServer({ ...resolved.tls, ...nodeOptions }, listener) as Server);
     this.httpServer.keepAliveTimeout = resolved.idleConnectionTimeout;
+    // Node silently drops header lines past the 2000th: a second Host or Transfer-Encoding hidden behind filler
+    // lines would escape the checks above. `maxHeaderSize` bounds the header block instead.
+    this.httpServer.maxHeadersCount = 0;
     this.httpServer.on('checkContinue', (request: IncomingMessage, response: ServerResponse) =>
       this.dispatch(request, response as GatewayServerResponse, true),
     );
@@ -202,27 +220,44 @@ export class HTTPServer {
       socket.destroy();
       return;
     }
+    if (code === 'HPE_CLOSED_CONNECTION') {
+      // Bytes after a request with `Connection: close` are not a request to answer (RFC 9112 §9.6): the response
+      // in flight still goes out, then node closes the connection.
+      if (!(socket as SocketWithMessage)._httpMessage) (socket as SocketWithMessage).destroySoon();
+      return;
+    }
+    if (refusedSockets.has(socket)) return; // node reports the same parse error again for every later read
     const status = CLIENT_ERROR_STATUS[code] ?? 400;
     this.options.logger.warn(
       `${status} bad request (${socket.remoteAddress ?? 'unix'}): ${code} ${error.message}`,
     );
-    const pending = (socket as Socket & { _httpMessage?: GatewayServerResponse | null })._httpMessage;
+    const pending = (socket as SocketWithMessage)._httpMessage;
+    if (pending?.req.complete) {
+      // The error is in a request pipelined behind ones that parsed fine: those are answered first, in order
+      // (when a response emits 'finish', node detaches it and hands the socket to the next queued one), then the
+      // refusal. `writableFinished` is no guide: it turns true before 'finish' is emitted.
+      refusedSockets.add(socket);
+      const refuseAfterResponses = () => {
+        const current = (socket as SocketWithMessage)._httpMessage;
+        if (current) current.once('finish', refuseAfterResponses);
+        else writeRefusal(socket, status);
+      };
+      refuseAfterResponses();
+      return;
+    }
     if (pending) {
       // The request already reached the application (its body was being read): answer through its connection
       // if nothing was sent yet, then close once that is flushed; the body stream fails when the socket closes.
       const connection = pending.gatewayConnection;
       if (connection !== undefined && !connection.headersWritten) {
         connection.refuseBody(new HTTPInputError(status, `${code} ${error.message}`), false);
-        (socket as Socket & { destroySoon(): void }).destroySoon();
+        (socket as SocketWithMessage).destroySoon();
       } else {
         socket.destroy();
       }
       return;
     }
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
-    );
-    (socket as Socket & { destroySoon(): void }).destroySoon();
+    writeRefusal(socket, status);
   }
 
   private async ready(): Promise<void> {

@@ -360,6 +360,34 @@ describe('backpressure and disconnects', () => {
     expect(seen[1]?.reason).toMatchObject({ name: 'StreamClosedError' });
   });
 
+  it('a write still waiting for drain when the response finishes resolves once the body is delivered', async () => {
+    let outcome: unknown;
+    let handled!: () => void;
+    const settled = new Promise<void>((resolve) => {
+      handled = resolve;
+    });
+    served = await serve(async (request) => {
+      const connection = request.connection;
+      await connection.writeHeaders({ code: 200, reason: 'OK' }, []);
+      // More than any socket buffer takes at once: the write must wait for 'drain'.
+      const written = connection.write(new Uint8Array(8 << 20));
+      connection.finish();
+      outcome = await written.then(
+        () => 'resolved',
+        (error: unknown) => error,
+      );
+      handled();
+    });
+    const response = await fetchRequest(served.url);
+    // A slow reader, so the write is still pending when finish() is called.
+    await delay(100);
+    let received = 0;
+    for await (const part of response.body) received += part.length;
+    await settled;
+    expect(received).toBe(8 << 20);
+    expect(outcome).toBe('resolved');
+  });
+
   it('signal read after a normal finish is not aborted', async () => {
     let aborted: boolean | undefined;
     served = await serve(async (request) => {

@@ -1,0 +1,53 @@
+/** The HTML of `/live`: subscribes to the event stream and renders a heavy Mandelbrot beside it on demand. */
+import { page } from '../site/html.js';
+
+export const livePageHTML: string = page(
+  'Live clock',
+  `
+<p>A native async handler (<code>(request) =&gt; …</code> writing to <code>request.connection</code>) streams
+server-sent events: one tick a second with the server's clock and how many requests the server has received.
+It shares the router with the gateway application. Press the button: the Mandelbrot renders synchronously on the
+application's executor. On the thread pool the clock keeps ticking; with <code>--executor inline</code> the whole
+event loop is busy and the ticks stop until the picture is done.</p>
+<table>
+<tr><th>server time</th><td id="clock">waiting for the first tick…</td></tr>
+<tr><th>requests received</th><td id="requests">–</td></tr>
+<tr><th>ticks received</th><td id="ticks">0</td></tr>
+<tr><th>longest gap between ticks</th><td id="gap">–</td></tr>
+</table>
+<p><button id="render" type="button">Render a heavy Mandelbrot (1600×1200, 3000 iterations)</button>
+<span id="render-status"></span></p>
+<p><img id="picture" alt="" hidden></p>
+<script>
+  const clock = document.getElementById('clock');
+  const requests = document.getElementById('requests');
+  const ticks = document.getElementById('ticks');
+  const gap = document.getElementById('gap');
+  let count = 0;
+  let last = 0;
+  let longest = 0;
+  const events = new EventSource('/live/events');
+  events.addEventListener('tick', (event) => {
+    const tick = JSON.parse(event.data);
+    const now = performance.now();
+    if (last) longest = Math.max(longest, now - last);
+    last = now;
+    clock.textContent = tick.time;
+    requests.textContent = String(tick.requests);
+    ticks.textContent = String(++count);
+    gap.textContent = last && count > 1 ? (longest / 1000).toFixed(1) + ' s' : '–';
+  });
+  const picture = document.getElementById('picture');
+  const status = document.getElementById('render-status');
+  document.getElementById('render').addEventListener('click', () => {
+    const started = performance.now();
+    status.textContent = 'rendering…';
+    picture.onload = () => {
+      status.textContent = 'rendered in ' + ((performance.now() - started) / 1000).toFixed(1) + ' s';
+      picture.hidden = false;
+    };
+    picture.onerror = () => { status.textContent = 'the picture failed to load'; };
+    picture.src = '/mandelbrot.png?width=1600&height=1200&iterations=3000&t=' + Date.now();
+  });
+</script>`,
+);

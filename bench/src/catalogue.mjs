@@ -1,0 +1,94 @@
+/**
+ * What the benchmark measures: the servers (in the order tables and charts show them) and the workloads.
+ */
+
+/** @typedef {'raw-node' | 'tsgi-inline' | 'tsgi-thread' | 'tsgi-native' | 'tornado' | 'gunicorn'} ServerName */
+/** @typedef {'hello' | 'echo' | 'stream' | 'cpu' | 'responsiveness' | 'slow-reader'} WorkloadName */
+
+/** The reference every ratio is taken against: raw node:http, measured in the same run. */
+export const baselineServer = 'raw-node';
+
+/** @type {readonly ServerName[]} */
+export const serverNames = ['raw-node', 'tsgi-inline', 'tsgi-thread', 'tsgi-native', 'tornado', 'gunicorn'];
+
+/** @type {Record<ServerName, string>} */
+export const serverLabels = {
+  'raw-node': 'raw node:http',
+  'tsgi-inline': 'tsgi WSGIContainer + InlineExecutor',
+  'tsgi-thread': 'tsgi WSGIContainer + ThreadPoolExecutor',
+  'tsgi-native': 'tsgi native handler (RuleRouter)',
+  tornado: "Tornado's WSGIContainer",
+  gunicorn: 'gunicorn, 2 sync workers',
+};
+
+/** @type {Record<ServerName, string>} */
+export const serverColours = {
+  'raw-node': '#7f7f7f',
+  'tsgi-inline': '#1f77b4',
+  'tsgi-thread': '#2ca02c',
+  'tsgi-native': '#17becf',
+  tornado: '#ff7f0e',
+  gunicorn: '#d62728',
+};
+
+/**
+ * @typedef {object} LoadWorkload
+ * @property {'load'} kind
+ * @property {string} path
+ * @property {number} connections
+ * @property {number} [bodyBytes]  POST this many bytes with every request.
+ * @property {{ path: string, connections: number }} [background]  Load that runs meanwhile (not reported).
+ * @property {number} [minimumSeconds]  A floor for the measured run (a p99 at 1 connection needs samples).
+ * @property {string} description
+ */
+
+/**
+ * @typedef {object} SlowReaderWorkload
+ * @property {'slow-reader'} kind
+ * @property {string} path
+ * @property {string} description
+ */
+
+/** @type {Record<WorkloadName, LoadWorkload | SlowReaderWorkload>} */
+export const workloads = {
+  hello: { kind: 'load', path: '/hello', connections: 50, description: 'GET, 13-byte body, 50 connections' },
+  echo: {
+    kind: 'load',
+    path: '/echo',
+    connections: 16,
+    bodyBytes: 64 * 1024,
+    description: 'POST 64 KiB read from wsgi.input, reply its length, 16 connections',
+  },
+  stream: {
+    kind: 'load',
+    path: '/stream',
+    connections: 16,
+    description: 'a generator of 100 chunks of 1 KiB, 16 connections',
+  },
+  cpu: {
+    kind: 'load',
+    path: '/cpu',
+    connections: 8,
+    description: '~5 ms of synchronous sha256, 8 connections',
+  },
+  responsiveness: {
+    kind: 'load',
+    path: '/ping',
+    connections: 1,
+    background: { path: '/cpu', connections: 8 },
+    minimumSeconds: 3,
+    description: 'a trivial route at 1 connection while cpu runs at 8 connections',
+  },
+  'slow-reader': {
+    kind: 'slow-reader',
+    path: '/large',
+    description: 'raw-socket clients request a large streamed response and stop reading; peak RSS growth',
+  },
+};
+
+/** @type {readonly WorkloadName[]} */
+export const workloadNames = /** @type {WorkloadName[]} */ (Object.keys(workloads));
+
+/** The workloads whose headline figure is requests/s (charted as a ratio to raw node:http). */
+/** @type {readonly WorkloadName[]} */
+export const throughputWorkloads = ['hello', 'echo', 'stream', 'cpu'];

@@ -1,0 +1,92 @@
+/**
+ * How to start each server under test, or why it cannot run on this machine.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const serversDirectory = fileURLToPath(new URL('../servers/', import.meta.url));
+const profilesDirectory = fileURLToPath(new URL('../profiles/', import.meta.url));
+
+/** What each tsgi server imports from our packages. */
+const tsgiNeeds = {
+  'tsgi-native': [['@tsgi/http-server', ['HTTPServer', 'RuleRouter']]],
+  'tsgi-inline': [
+    ['@tsgi/http-server', ['HTTPServer', 'RuleRouter']],
+    ['@tsgi/container', ['WSGIContainer']],
+    ['@tsgi/executors', ['InlineExecutor']],
+  ],
+  'tsgi-thread': [
+    ['@tsgi/http-server', ['HTTPServer', 'RuleRouter']],
+    ['@tsgi/container', ['WSGIContainer']],
+    ['@tsgi/executors', ['ThreadPoolExecutor']],
+  ],
+};
+
+/**
+ * Whether the tsgi packages a tsgi server needs are built and export what it uses; the reason when not.
+ * @param {'tsgi-native' | 'tsgi-inline' | 'tsgi-thread'} server
+ * @returns {Promise<string | undefined>}
+ */
+export async function tsgiUnavailableReason(server) {
+  for (const [specifier, names] of /** @type {[string, string[]][]} */ (tsgiNeeds[server])) {
+    /** @type {Record<string, unknown>} */
+    let namespace;
+    try {
+      namespace = await import(specifier);
+    } catch (error) {
+      return `${specifier} does not load (run pnpm build): ${String(error).split('\n')[0]}`;
+    }
+    const missing = names.filter((name) => namespace[name] === undefined);
+    if (missing.length > 0) return `${specifier} does not export ${missing.join(', ')} yet`;
+  }
+  return undefined;
+}
+
+/**
+ * @param {import('./catalogue.mjs').ServerName} name
+ * @param {{ tools: import('./tools.mjs').Tools, env: Record<string, string>, cpuProfile: boolean, tsgiUnavailable: string | undefined }} context
+ *   `tsgiUnavailable`: for a tsgi server, why it cannot run (from `tsgiUnavailableReason`)
+ * @returns {import('./server-process.mjs').ServerCommand | { unavailable: string }}
+ */
+export function serverCommand(name, context) {
+  const { tools, env } = context;
+  const node = (/** @type {string} */ script, /** @type {string[]} */ args = []) => ({
+    command: process.execPath,
+    args: [
+      // One directory per server; node names each file by time and pid, so fresh processes do not overwrite.
+      ...(context.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profilesDirectory}${name}`] : []),
+      `${serversDirectory}${script}`,
+      ...args,
+    ],
+    env,
+  });
+  switch (name) {
+    case 'raw-node':
+      return node('raw-node.mjs');
+    case 'tsgi-inline':
+    case 'tsgi-thread':
+    case 'tsgi-native':
+      if (context.tsgiUnavailable) return { unavailable: context.tsgiUnavailable };
+      return node('tsgi-server.mjs', [name.slice('tsgi-'.length)]);
+    case 'tornado':
+      if (!tools.python || !tools.tornado) return { unavailable: 'python3-tornado is not installed' };
+      return { command: tools.python, args: [`${serversDirectory}tornado_server.py`], env };
+    case 'gunicorn':
+      if (!tools.python || !tools.gunicorn) return { unavailable: 'gunicorn is not installed' };
+      if (!existsSync(`${serversDirectory}app.py`)) return { unavailable: 'servers/app.py is missing' };
+      return {
+        command: tools.python,
+        args: [
+          '-m',
+          'gunicorn',
+          '--workers=2',
+          '--worker-class=sync',
+          '--bind=127.0.0.1:0',
+          '--graceful-timeout=2',
+          `--chdir=${serversDirectory}`,
+          'app:application',
+        ],
+        env,
+      };
+  }
+}

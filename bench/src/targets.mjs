@@ -1,0 +1,138 @@
+/**
+ * The issue's targets, evaluated on one run's measurements. Ratios are paired round by round (see results.mjs).
+ */
+import { pairedRatio } from './results.mjs';
+import { summarize } from './statistics.mjs';
+
+/** @typedef {import('./results.mjs').Measurement} Measurement */
+
+/** Peak RSS growth under stalled readers that still counts as flat (a buffered response is ≥ 64 MiB). */
+export const flatMemoryMiB = 32;
+
+/**
+ * @typedef {object} TargetResult
+ * @property {string} id
+ * @property {string} description
+ * @property {'met' | 'missed' | 'not measured'} status
+ * @property {number | undefined} measured  The median.
+ * @property {number | undefined} min
+ * @property {number | undefined} max
+ * @property {number} threshold
+ * @property {'×' | 'ms' | 'MiB'} unit
+ * @property {string} [note]
+ */
+
+/**
+ * @typedef {object} TargetDefinition
+ * @property {string} id
+ * @property {string} description
+ * @property {number} threshold
+ * @property {'at-least' | 'at-most'} direction
+ * @property {'×' | 'ms' | 'MiB'} unit
+ * @property {(measurements: readonly Measurement[]) => import('./statistics.mjs').Summary | undefined} measure
+ * @property {string} [note]
+ */
+
+/**
+ * @param {readonly Measurement[]} measurements
+ * @param {string} workload
+ * @param {string} server
+ * @param {import('./results.mjs').MetricName} metric
+ */
+function medianOf(measurements, workload, server, metric) {
+  const values = measurements.flatMap((m) =>
+    m.workload === workload && m.server === server && !m.error && m[metric] !== undefined
+      ? [/** @type {number} */ (m[metric])]
+      : [],
+  );
+  return values.length > 0 ? summarize(values) : undefined;
+}
+
+/** @type {readonly TargetDefinition[]} */
+export const targetDefinitions = [
+  {
+    id: 'inline-hello',
+    description: 'inline `hello` ≥ 0.9× raw node:http',
+    threshold: 0.9,
+    direction: 'at-least',
+    unit: '×',
+    measure: (m) => pairedRatio(m, 'hello', 'tsgi-inline', 'raw-node', 'requestsPerSecond'),
+  },
+  {
+    id: 'thread-hello',
+    description: 'thread-pool `hello` ≥ 0.6× raw node:http',
+    threshold: 0.6,
+    direction: 'at-least',
+    unit: '×',
+    measure: (m) => pairedRatio(m, 'hello', 'tsgi-thread', 'raw-node', 'requestsPerSecond'),
+  },
+  {
+    id: 'thread-cpu',
+    description: 'thread-pool `cpu` ≥ 1.8× inline',
+    threshold: 1.8,
+    direction: 'at-least',
+    unit: '×',
+    measure: (m) => pairedRatio(m, 'cpu', 'tsgi-thread', 'tsgi-inline', 'requestsPerSecond'),
+  },
+  {
+    id: 'thread-responsiveness',
+    description: '`responsiveness` p99 ≤ 5 ms with the thread pool',
+    threshold: 5,
+    direction: 'at-most',
+    unit: 'ms',
+    measure: (m) => medianOf(m, 'responsiveness', 'tsgi-thread', 'p99Ms'),
+  },
+  {
+    id: 'inline-stream',
+    description: 'inline `stream` ≥ 1.5× raw node:http writing each chunk',
+    threshold: 1.5,
+    direction: 'at-least',
+    unit: '×',
+    measure: (m) => pairedRatio(m, 'stream', 'tsgi-inline', 'raw-node', 'requestsPerSecond'),
+  },
+  {
+    id: 'slow-reader-flat',
+    description: `\`slow-reader\` memory flat (peak RSS growth ≤ ${flatMemoryMiB} MiB, worst tsgi server)`,
+    threshold: flatMemoryMiB,
+    direction: 'at-most',
+    unit: 'MiB',
+    measure: (m) => {
+      const perServer = ['tsgi-inline', 'tsgi-thread', 'tsgi-native'].flatMap((server) => {
+        const summary = medianOf(m, 'slow-reader', server, 'peakGrowthMiB');
+        return summary ? [summary] : [];
+      });
+      if (perServer.length === 0) return undefined;
+      return perServer.reduce((worst, summary) => (summary.median > worst.median ? summary : worst));
+    },
+  },
+];
+
+/**
+ * @param {readonly Measurement[]} measurements
+ * @param {readonly TargetDefinition[]} [definitions]
+ * @returns {TargetResult[]}
+ */
+export function evaluateTargets(measurements, definitions = targetDefinitions) {
+  return definitions.map((definition) => {
+    const summary = definition.measure(measurements);
+    const base = {
+      id: definition.id,
+      description: definition.description,
+      threshold: definition.threshold,
+      unit: definition.unit,
+    };
+    if (!summary)
+      return { ...base, status: 'not measured', measured: undefined, min: undefined, max: undefined };
+    const met =
+      definition.direction === 'at-least'
+        ? summary.median >= definition.threshold
+        : summary.median <= definition.threshold;
+    return {
+      ...base,
+      status: met ? 'met' : 'missed',
+      measured: summary.median,
+      min: summary.min,
+      max: summary.max,
+    };
+  });
+}

@@ -1,0 +1,6 @@
+// @tsgi/cli: the `tsgi serve app.js#app` command, and the same thing as a function.
+export { parseByteSize } from './byte-size.js';
+export { parseDuration } from './duration.js';
+export { createProgram } from './program.js';
+export { ServeUsageError, type Serving, serve } from './serve.js';
+export type { ServeOptions } from './serve-options.js';

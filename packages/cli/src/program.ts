@@ -1,0 +1,192 @@
+/** The `tsgi` command line, on commander: `tsgi serve <app> [options]`. */
+import { availableParallelism } from 'node:os';
+import { TrustedDownstream } from '@tsgi/http-server';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseByteSize } from './byte-size.js';
+import { parseDuration } from './duration.js';
+import type { ServeOptions } from './serve-options.js';
+
+declare const __TSGI_VERSION__: string;
+
+/** Turns a parser's error into commander's "argument is invalid" error (a usage error). */
+function argument<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+}
+
+function wholeNumber(min: number, max: number): (text: string) => number {
+  return argument((text) => {
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+      throw new RangeError(`must be a whole number from ${min} to ${max}`);
+    }
+    return Number(text);
+  });
+}
+
+/** A comma-separated list of addresses and CIDR blocks, checked the way the server will read it. */
+const addressList = argument((text) => {
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  new TrustedDownstream(entries); // throws for an entry that is neither an address nor a CIDR block
+  return entries;
+});
+
+const examples = `
+Examples:
+  $ tsgi serve ./dist/app.js#app
+  $ tsgi serve ./dist/app.js#app --port 8000 --executor thread --workers 4 --processes 2
+  $ tsgi serve ./dist/app.js#app --xheaders --trusted-downstream 10.0.0.0/8 --max-body-size 10mb --access-log
+
+Sizes take kb, mb or gb (binary: 1kb = 1024 bytes); durations take ms, s, m or h (a bare number is seconds).
+Exit status: 0 after a clean shutdown, 1 when the app does not load or the server cannot start, 2 for bad flags.`;
+
+/** Builds the command line; `serve` runs when `tsgi serve` is given valid flags. */
+export function createProgram(serve: (options: ServeOptions) => Promise<void>): Command {
+  const program = new Command('tsgi')
+    .description('Serve PEP 3333-style gateway applications from Node.js (tsgi).')
+    .version(__TSGI_VERSION__, '-V, --version', 'print the version and exit')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError()
+    .configureOutput({ outputError: (message, write) => write(`tsgi: ${message}`) })
+    // Throw instead of exiting, so the executable decides the exit status (2 for usage errors).
+    .exitOverride();
+
+  program
+    .command('serve')
+    .description('serve a gateway application on HTTP until SIGTERM or SIGINT, then drain and exit')
+    .argument(
+      '<app>',
+      'module reference of the application: ./dist/app.js#app (#default when no export is named)',
+    )
+    .addOption(
+      new Option('-p, --port <number>', 'port to listen on (0 picks a free one)')
+        .default(8000)
+        .argParser(wholeNumber(0, 65535)),
+    )
+    .addOption(new Option('-H, --host <address>', 'address to listen on').default('127.0.0.1'))
+    .addOption(
+      new Option(
+        '-e, --executor <kind>',
+        'where the application runs: on worker threads, or on the event loop',
+      )
+        .choices(['thread', 'inline'])
+        .default('thread'),
+    )
+    .addOption(
+      new Option('-w, --workers <number>', 'worker threads per process (with --executor thread)')
+        .default(availableParallelism(), 'the number of CPUs')
+        .argParser(wholeNumber(1, 1024)),
+    )
+    .addOption(
+      new Option('--processes <number>', 'server processes sharing the port; 0 starts one per CPU')
+        .default(1)
+        .argParser(wholeNumber(0, 1024)),
+    )
+    .addOption(
+      new Option(
+        '--xheaders',
+        'take the client address and scheme from X-Forwarded-*/X-Real-Ip headers of trusted proxies',
+      ).default(false),
+    )
+    .addOption(
+      new Option(
+        '--trusted-downstream <addresses>',
+        'comma-separated proxy addresses or CIDR blocks whose X-headers are believed',
+      )
+        .default(['127.0.0.1', '::1'], '127.0.0.1,::1')
+        .argParser(addressList),
+    )
+    .addOption(
+      new Option('--protocol <scheme>', 'force the URL scheme the application sees')
+        .choices(['http', 'https'])
+        .default(undefined, 'https with --certfile, else http'),
+    )
+    .addOption(new Option('--certfile <path>', 'TLS certificate (PEM); serves HTTPS together with --keyfile'))
+    .addOption(new Option('--keyfile <path>', 'TLS private key (PEM)'))
+    .addOption(
+      new Option('--decompress-request', 'gunzip request bodies sent with Content-Encoding: gzip').default(
+        false,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--max-body-size <size>',
+        'largest request body, after de-chunking and decompression (larger: 413)',
+      )
+        .default(100 * 1024 * 1024, '100mb')
+        .argParser(argument(parseByteSize)),
+    )
+    .addOption(
+      new Option('--max-header-size <size>', 'largest request header block (larger: 431)')
+        .default(64 * 1024, '64kb')
+        .argParser(argument(parseByteSize)),
+    )
+    .addOption(
+      new Option('--idle-connection-timeout <duration>', 'how long a keep-alive connection may sit idle')
+        .default(72_000, '72s')
+        .argParser(argument(parseDuration)),
+    )
+    .addOption(
+      new Option(
+        '--headers-timeout <duration>',
+        'how long a client may take to send request headers (then 408)',
+      )
+        .default(60_000, '60s')
+        .argParser(argument(parseDuration)),
+    )
+    .addOption(
+      new Option(
+        '--body-timeout <duration>',
+        'how long a client may take to send a whole request; 0 disables it',
+      )
+        .default(300_000, '300s')
+        .argParser(argument(parseDuration)),
+    )
+    .addOption(new Option('--no-keep-alive', 'close the connection after every response'))
+    .addOption(
+      new Option(
+        '--access-log',
+        'log every request (status, method, URI, client, time); without it only 4xx/5xx and errors are logged',
+      ).default(false),
+    )
+    .addOption(
+      new Option(
+        '--validate',
+        'check the application against PEP 3333 on every request (development)',
+      ).default(false),
+    )
+    .addOption(new Option('--debug', 'show error details in 500 pages (development only)').default(false))
+    .addOption(
+      new Option('--server-software <name>', 'the SERVER_SOFTWARE the application sees').default(
+        undefined,
+        `tsgi/${__TSGI_VERSION__}`,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--graceful-timeout <duration>',
+        'on SIGTERM/SIGINT, how long requests in flight may take to finish',
+      )
+        .default(30_000, '30s')
+        .argParser(argument(parseDuration)),
+    )
+    .addHelpText('after', examples)
+    .action(
+      async (app: string, flags: Omit<ServeOptions, 'app' | 'noKeepAlive'> & { keepAlive: boolean }) => {
+        if ((flags.certfile === undefined) !== (flags.keyfile === undefined)) {
+          program.error('error: --certfile and --keyfile go together', { exitCode: 2, code: 'tsgi.tls' });
+        }
+        const { keepAlive, ...rest } = flags;
+        await serve({ ...rest, app, noKeepAlive: !keepAlive });
+      },
+    );
+
+  return program;
+}

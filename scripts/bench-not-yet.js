@@ -1,1 +1,0 @@
-console.log('Benchmarks are not written yet (see the benchmark issue).');
