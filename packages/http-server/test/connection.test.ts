@@ -325,6 +325,41 @@ describe('backpressure and disconnects', () => {
     expect(signalReason).toMatchObject({ name: 'StreamClosedError' });
   });
 
+  it('a later request on a keep-alive socket gets a live signal, aborted when the client leaves', async () => {
+    const seen: { aborted: boolean; reason?: unknown }[] = [];
+    let second: (() => void) | undefined;
+    const secondAborted = new Promise<void>((resolve) => {
+      second = resolve;
+    });
+    served = await serve(async (request) => {
+      const connection = request.connection;
+      const entry: { aborted: boolean; reason?: unknown } = { aborted: connection.signal.aborted };
+      seen.push(entry);
+      if (request.uri === '/first') {
+        await connection.respond(200, 'x');
+        return;
+      }
+      connection.signal.addEventListener('abort', () => {
+        entry.reason = connection.signal.reason;
+        second?.();
+      });
+      await connection.writeHeaders({ code: 200, reason: 'OK' }, ['Content-Length', '100']);
+    });
+    const socket = connect(served.port, '127.0.0.1');
+    socket.write('GET /first HTTP/1.1\r\nHost: a\r\n\r\n');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+    });
+    while (!received.includes('\r\n\r\nx')) await delay(10);
+    socket.write('GET /second HTTP/1.1\r\nHost: a\r\n\r\n');
+    while (seen.length < 2) await delay(10);
+    socket.destroy();
+    await secondAborted;
+    expect(seen.map((entry) => entry.aborted)).toEqual([false, false]);
+    expect(seen[1]?.reason).toMatchObject({ name: 'StreamClosedError' });
+  });
+
   it('a write still waiting for drain when the response finishes resolves once the body is delivered', async () => {
     let outcome: unknown;
     let handled!: () => void;
