@@ -125,14 +125,7 @@ async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
     parts.push(part);
     length += part.length;
   }
-  if (parts.length === 1) return parts[0]!;
-  const joined = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, length);
 }
 
 /** Rejects after `timeoutMs`; the handler, suspended in an `await`, sees its next `send()`/`read()` throw. */
