@@ -18,7 +18,7 @@ buffer the bridge allocated (``take_large``).
 import ast
 import importlib
 import sys
-from traceback import format_exception
+from traceback import StackSummary, TracebackException, format_exception
 
 from pyodide.ffi import JsException
 
@@ -65,12 +65,17 @@ class Gateway:
             self.js_large(length).assign(data)
         return length
 
-    def failed(self, error, skip_own_frames=True):
+    def failed(self, error):
         trace = error.__traceback__
         # The traceback starts where the application's code does: the gateway's own frames say nothing.
-        while skip_own_frames and trace is not None and trace.tb_frame.f_globals.get("__name__") == __name__:
+        while trace is not None and trace.tb_frame.f_globals.get("__name__") == __name__:
             trace = trace.tb_next
-        text = "".join(format_exception(type(error), error, trace)).rstrip("\n")
+        report = TracebackException(type(error), error, trace)
+        # Pyodide adds the JavaScript frames of an error thrown by the container (file:// URLs): noise here.
+        report.stack = StackSummary.from_list(
+            [frame for frame in report.stack if "://" not in (frame.filename or "")]
+        )
+        text = "".join(report.format()).rstrip("\n")
         self.last_failure = (type(error).__name__, str(error), text)
         return FAILED
 
@@ -114,6 +119,9 @@ class Gateway:
         response.result = result
         try:
             if type(result) is list or type(result) is tuple:
+                for chunk in result:
+                    if not isinstance(chunk, BYTES):
+                        raise TypeError(f"a response chunk must be bytes, got {type(chunk).__name__}")
                 body = b"".join(result)
                 response.close()
                 return self.put(body) * 4 + COMPLETE
