@@ -3,9 +3,10 @@
 import { closeOnSignals } from '@tsgi/http-server';
 import { CommanderError } from 'commander';
 import { createProgram } from './program.js';
-import { ServeUsageError, serve } from './serve.js';
+import { describeStartFailure, ServeUsageError, serve } from './serve.js';
 
-function fail(message: string, exitCode: number): never {
+function fail(message: string, exitCode: number, detail?: string): never {
+  if (detail !== undefined) process.stderr.write(`${detail}\n`);
   process.stderr.write(`tsgi: error: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
   process.exit(exitCode);
 }
@@ -24,5 +25,6 @@ try {
     const success = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
     process.exit(success ? 0 : 2);
   }
-  fail(error instanceof Error ? error.message : String(error), error instanceof ServeUsageError ? 2 : 1);
+  const { message, detail } = describeStartFailure(error);
+  fail(message, error instanceof ServeUsageError ? 2 : 1, detail);
 }

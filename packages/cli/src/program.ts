@@ -41,11 +41,23 @@ const addressList = argument((text) => {
 const examples = `
 Examples:
   $ tsgi serve ./dist/app.js#app
+  $ tsgi serve --python myproject.wsgi:application --chdir ./site --python-path /usr/lib/python3/dist-packages
   $ tsgi serve ./dist/app.js#app --port 8000 --executor thread --workers 4 --processes 2
   $ tsgi serve ./dist/app.js#app --xheaders --trusted-downstream 10.0.0.0/8 --max-body-size 10mb --access-log
 
 Sizes take kb, mb or gb (binary: 1kb = 1024 bytes); durations take ms, s, m or h (a bare number is seconds).
 Exit status: 0 after a clean shutdown, 1 when the app does not load or the server cannot start, 2 for bad flags.`;
+
+/** `--python-path` may be given again, and each may hold several comma-separated directories (gunicorn's). */
+function collectDirectories(text: string, previous: readonly string[] = []): string[] {
+  return [
+    ...previous,
+    ...text
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  ];
+}
 
 /** Builds the command line; `serve` runs when `tsgi serve` is given valid flags. */
 export function createProgram(serve: (options: ServeOptions) => Promise<void>): Command {
@@ -62,8 +74,28 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
     .command('serve')
     .description('serve a gateway application on HTTP until SIGTERM or SIGINT, then drain and exit')
     .argument(
-      '<app>',
+      '[app]',
       'module reference of the application: ./dist/app.js#app (#default when no export is named)',
+    )
+    .addOption(
+      new Option(
+        '--python <module:callable>',
+        'serve a Python WSGI application instead, as gunicorn names it (myproject.wsgi:application), on Pyodide',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--chdir <directory>',
+        "the Python application's working directory, first on sys.path (with --python; mounted read-only)",
+      ).default(undefined, 'the current directory'),
+    )
+    .addOption(
+      new Option(
+        '--python-path <directories>',
+        'more directories for sys.path, comma-separated or repeated (with --python; mounted read-only)',
+      )
+        .default([], 'none')
+        .argParser(collectDirectories),
     )
     .addOption(
       new Option('-p, --port <number>', 'port to listen on (0 picks a free one)')
@@ -179,12 +211,39 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
     )
     .addHelpText('after', examples)
     .action(
-      async (app: string, flags: Omit<ServeOptions, 'app' | 'noKeepAlive'> & { keepAlive: boolean }) => {
+      async (
+        app: string | undefined,
+        flags: Omit<ServeOptions, 'app' | 'noKeepAlive' | 'python'> & {
+          keepAlive: boolean;
+          python?: string;
+          chdir?: string;
+          pythonPath: string[];
+        },
+      ) => {
         if ((flags.certfile === undefined) !== (flags.keyfile === undefined)) {
           program.error('error: --certfile and --keyfile go together', { exitCode: 2, code: 'tsgi.tls' });
         }
-        const { keepAlive, ...rest } = flags;
-        await serve({ ...rest, app, noKeepAlive: !keepAlive });
+        const { keepAlive, python, chdir, pythonPath, ...rest } = flags;
+        if ((app === undefined) === (python === undefined)) {
+          program.error(
+            app === undefined
+              ? 'error: name the application: tsgi serve ./dist/app.js#app, or tsgi serve --python module:callable'
+              : 'error: give either a module reference or --python, not both',
+            { exitCode: 2, code: 'tsgi.app' },
+          );
+        }
+        if (python === undefined && (chdir !== undefined || pythonPath.length > 0)) {
+          program.error('error: --chdir and --python-path go with --python', {
+            exitCode: 2,
+            code: 'tsgi.python',
+          });
+        }
+        await serve({
+          ...rest,
+          app: app ?? '',
+          ...(python === undefined ? {} : { python: { app: python, chdir, path: pythonPath } }),
+          noKeepAlive: !keepAlive,
+        });
       },
     );
 

@@ -60,7 +60,14 @@ describe('bad flags', () => {
     [['serve', fixture('app.mjs'), '--frobnicate'], /unknown option '--frobnicate'/],
     [['serve', fixture('app.mjs'), '--certfile', 'cert.pem'], /--certfile and --keyfile go together/],
     [['serve', fixture('app.mjs'), '--trusted-downstream', 'not-an-address'], /not-an-address/],
-    [['serve'], /missing required argument 'app'/],
+    [['serve'], /name the application: tsgi serve \.\/dist\/app\.js#app, or tsgi serve --python/],
+    [['serve', fixture('app.mjs'), '--python', 'app:app'], /either a module reference or --python, not both/],
+    [['serve', fixture('app.mjs'), '--chdir', '.'], /--chdir and --python-path go with --python/],
+    [['serve', '--python', 'not a spec'], /A Python application is "module:callable"/],
+    [
+      ['serve', '--python', 'app:app', '--chdir', '/no/such/directory'],
+      /\/no\/such\/directory does not exist/,
+    ],
     [['launch'], /unknown command 'launch'/],
   ])('%j gives a one-line error and exit 2', (args, message) => {
     const { code, stderr } = runTsgi(args);

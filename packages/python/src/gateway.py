@@ -18,7 +18,7 @@ buffer the bridge allocated (``take_large``).
 import ast
 import importlib
 import sys
-from traceback import StackSummary, TracebackException, format_exception
+from traceback import StackSummary, TracebackException
 
 from pyodide.ffi import JsException
 
@@ -348,7 +348,18 @@ class LoadError(Exception):
 
 
 def _traceback_of(error):
-    return "".join(format_exception(type(error), error, error.__traceback__)).rstrip("\n")
+    """The traceback of an import that failed, without the import machinery's frames (nor the gateway's)."""
+    if isinstance(error, SyntaxError):
+        return "".join(TracebackException.from_exception(error).format_exception_only()).rstrip("\n")
+    report = TracebackException.from_exception(error)
+    report.stack = StackSummary.from_list(
+        [frame for frame in report.stack if not _machinery(frame.filename or "")]
+    )
+    return "".join(report.format()).rstrip("\n")
+
+
+def _machinery(filename):
+    return filename == __file__ or filename.startswith("<frozen importlib") or "/importlib/" in filename
 
 
 def _module_missing(error, module_name):
