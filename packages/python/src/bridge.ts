@@ -45,8 +45,8 @@ export interface BridgeFunctions {
   large(length: number): Uint8Array;
 }
 
+// A result code is `length * 4 + kind` (gateway.py): the whole body, a chunk with more to come, or a failure.
 const COMPLETE = 0;
-const CHUNK = 1;
 const FAILED = 2;
 
 const MULTITHREAD = 1;
