@@ -1,10 +1,11 @@
 /**
  * The demo's wiring: one `RuleRouter` with a native async route (the live clock), a prefix-mounted container
- * (`/legacy`) and the site's container, on one `HTTPServer`.
+ * (`/legacy`), a Python Flask application (`/flask`) and the site's container, on one `HTTPServer`.
  */
 import { WSGIContainer } from '@tsgi/container';
 import { type Executor, InlineExecutor, ThreadPoolExecutor } from '@tsgi/executors';
 import { HTTPServer, type HTTPServerRequest, Rule, RuleRouter } from '@tsgi/http-server';
+import { flaskMount } from './flask-mount.js';
 import { legacyApp } from './legacy/app.js';
 import { LiveClock } from './live/live-clock.js';
 import type { DemoOptions } from './options.js';
@@ -32,10 +33,14 @@ export function createDemo(options: DemoOptions): Demo {
   const legacyExecutor = new InlineExecutor();
   const legacy = new WSGIContainer(legacyApp, { executor: legacyExecutor, ...shared });
   const live = new LiveClock();
+  // Real Python: Flask on its own worker thread and interpreter (loaded before the server listens).
+  const flask = options.flask ? flaskMount(shared.serverSoftware) : undefined;
+  if (flask?.unavailable) console.warn(`tsgi demo: /flask/ is not served: ${flask.unavailable}`);
   const router = new RuleRouter([
     ['/live', live.page],
     ['/live/events', live.events],
     new Rule('/legacy(?:/.*)?', legacy, { mount: '/legacy' }),
+    ...(flask ? [new Rule('/flask(?:/.*)?', flask.target, { mount: '/flask' })] : []),
     ['.*', site],
   ]);
   const server = new HTTPServer({
@@ -50,7 +55,7 @@ export function createDemo(options: DemoOptions): Demo {
     async close(timeoutMs) {
       live.close();
       await server.close({ timeoutMs });
-      await Promise.all([executor.close(), legacyExecutor.close()]);
+      await Promise.all([executor.close(), legacyExecutor.close(), flask?.close()]);
     },
   };
 }

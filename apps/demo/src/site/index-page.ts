@@ -24,6 +24,8 @@ application, on ${escapeHTML(describeThread())}${environ['wsgi.multithread'] ? '
   it stalls — the reason to mix the two.</li>
 <li><a href="/legacy/">/legacy/</a>: a second gateway application mounted under a prefix: it receives
   <code>SCRIPT_NAME=/legacy</code> and builds its links from it.</li>
+<li><a href="/flask/">/flask/</a>: a real <strong>Flask</strong> application in Python (CPython on Pyodide, on
+  a worker thread of its own) mounted beside the TypeScript apps.</li>
 </ul>`;
   return respondHTML(startResponse, '200 OK', page('tsgi demo', body, `${base}/`));
 }
