@@ -63,7 +63,7 @@ describe.skipIf(skipReason !== undefined)('the demo in Chromium', () => {
 
     await page.goto(`${demo.url}/`);
     expect(await page.locator('h1').textContent()).toBe('tsgi demo');
-    expect(await page.locator('#parts li').count()).toBe(5);
+    expect(await page.locator('#parts li').count()).toBe(6);
     await page.screenshot({ path: `${artifacts}index.png`, fullPage: true });
 
     await page.click('a[href="/environ"]');
