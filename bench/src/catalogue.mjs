@@ -93,6 +93,7 @@ export function serverColour(server) {
  * @property {number} [bodyBytes]  POST this many bytes with every request.
  * @property {{ path: string, connections: number }} [background]  Load that runs meanwhile (not reported).
  * @property {number} [minimumSeconds]  A floor for the measured run (a p99 at 1 connection needs samples).
+ * @property {number} [warmupSeconds]  A longer warm-up for every server of this workload (not with --quick).
  * @property {string} description
  */
 
@@ -137,6 +138,9 @@ export const workloads = {
     kind: 'load',
     path: '/hello',
     connections: 50,
+    // V8 compiles the interpreter's hot WebAssembly functions with TurboFan during the first seconds: measure
+    // every Flask server after the same longer warm-up, so tsgi's figure is its steady state.
+    warmupSeconds: 5,
     description: 'Flask: GET, a 13-byte view, 50 connections',
   },
   'flask-echo': {

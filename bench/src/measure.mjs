@@ -83,7 +83,9 @@ async function load(server, definition, { wrk, options }, startupSeconds) {
     connections: definition.connections,
     bodyBytes: definition.bodyBytes ?? 0,
   };
-  if (options.warmupSeconds > 0) await runWrk(wrk, { ...run, durationSeconds: options.warmupSeconds });
+  const warmupSeconds =
+    options.warmupSeconds > 0 ? Math.max(options.warmupSeconds, definition.warmupSeconds ?? 0) : 0;
+  if (warmupSeconds > 0) await runWrk(wrk, { ...run, durationSeconds: warmupSeconds });
   let background;
   if (definition.background) {
     background = runWrk(wrk, {
