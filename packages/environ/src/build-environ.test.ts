@@ -330,6 +330,25 @@ describe('CONTENT_TYPE, CONTENT_LENGTH and the body (checklist cases 21–25)', 
     expect(environ['wsgi.input'].read().length).toBe(0);
   });
 
+  test('22: a server that knows the bodiless request reads 0 bytes still leaves CONTENT_LENGTH absent', () => {
+    // HTTPServer passes bodyLength 0 for a GET without Content-Length; CGI sets the variable only with a body.
+    const environ = buildEnviron(request({ body: new Uint8Array(0), bodyLength: 0 }));
+    expect(environ).not.toHaveProperty('CONTENT_LENGTH');
+    expect(environ['wsgi.input'].read().length).toBe(0);
+  });
+
+  test('21: an explicit Content-Length: 0 is passed on as "0"', () => {
+    const environ = buildEnviron(
+      request({
+        method: 'POST',
+        rawHeaders: ['Host', 'h', 'Content-Length', '0'],
+        body: new Uint8Array(0),
+        bodyLength: 0,
+      }),
+    );
+    expect(environ.CONTENT_LENGTH).toBe('0');
+  });
+
   test('23: equal duplicate Content-Lengths collapse; unequal, signed or with Transfer-Encoding are a 400', () => {
     expect(environVariables(withHeaders('Content-Length', '5', 'Content-Length', '5')).CONTENT_LENGTH).toBe(
       '5',
