@@ -37,6 +37,7 @@ function rejects(build: () => unknown, message: RegExp, status = 400) {
   expect((caught as EnvironError).message).toMatch(message);
 }
 
+// Case numbers are those of the gateway checklist's must-pass cases (docs/gateway-checklist.md).
 describe('PATH_INFO, QUERY_STRING, RAW_URI (checklist cases 1–9)', () => {
   test('1: percent-decoded path; the query string stays raw', () => {
     const environ = environFor({ uri: '/a%20b?x=1&y=%20' });
