@@ -1,10 +1,12 @@
 /** The demo's pages over real sockets: the built demo, started as `node dist/main.js`, on each executor. */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { inflateSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoProcess, startDemo } from './demo-process.js';
+import { type DemoProcess, demoMain, startDemo } from './demo-process.js';
 import { readPNGChunks } from './png-chunks.js';
 
 async function get(url: string, headers: Record<string, string> = {}) {
@@ -195,7 +197,36 @@ describe('the demo on several processes', () => {
   }, 30_000);
 });
 
+describe('the demo on a busy port', () => {
+  it('says so in one line and exits 1, without a stack trace', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const result = spawnSync(process.execPath, [demoMain, '--port', String(port)], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        `tsgi demo: 127.0.0.1:${port} is already in use (is another demo running?): stop it, or pick another port with --port 8889 (--port 0 takes any free one)`,
+      ]);
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
 describe('the demo shutting down', () => {
+  it('logs its shutdown and exits 0 on Ctrl-C', async () => {
+    const demo = await startDemo(['--executor', 'thread', '--workers', '1']);
+    expect(await demo.stop('SIGINT')).toEqual({ code: 0, signal: null });
+    expect(demo.output()).toContain('] Press Ctrl-C to stop\n');
+    expect(demo.output()).toMatch(
+      /\] Shutting down: finishing requests in flight \(at most 10 s\)\n.*\] Stopped\n/,
+    );
+  });
+
   it('drains on SIGTERM, ending open live streams, and exits 0', async () => {
     const demo = await startDemo(['--executor', 'thread', '--workers', '1']);
     const response = await fetch(`${demo.url}/live/events`);
