@@ -74,7 +74,7 @@ describe.each(['thread', 'inline'])('the demo on the %s executor', (executor) =>
     expect(html).toContain('<th>HTTP_X_MARKUP</th><td>&lt;script&gt;alert(1)&lt;/script&gt;</td>');
     expect(html).not.toContain('<script>alert(1)');
     expect(html).toContain('<th>REQUEST_METHOD</th><td>GET</td>');
-    expect(html).toContain('<th>SCRIPT_NAME</th><td></td>');
+    expect(html).toContain('<th>SCRIPT_NAME</th><td><span class="note">""</span></td>');
     expect(html).toContain(`<th>wsgi.multithread</th><td>${executor === 'thread'}</td>`);
   });
 
