@@ -165,6 +165,30 @@ describe.each(['thread', 'inline'])('the demo on the %s executor', (executor) =>
     expect(ticks[1]!.requests).toBeGreaterThan(ticks[0]!.requests);
   });
 
+  it('serves the favicon, icon and stylesheet every page links, revalidated by ETag', async () => {
+    const page = await get(`${demo.url}/guestbook`);
+    expect(page.text).toContain('<link rel="icon" href="/favicon.ico"');
+    expect(page.text).toContain('<link rel="stylesheet" href="/static/site.css">');
+    const favicon = await get(`${demo.url}/favicon.ico`);
+    expect(favicon.status).toBe(200);
+    expect(favicon.headers['content-type']).toBe('image/x-icon');
+    // An ICO header (reserved 0, type 1, one image of 64 × 64) and the PNG it holds.
+    expect([...favicon.body.subarray(0, 8)]).toEqual([0, 0, 1, 0, 1, 0, 64, 64]);
+    expect(readPNGChunks(favicon.body.subarray(22)).map((chunk) => chunk.type)).toEqual([
+      'IHDR',
+      'IDAT',
+      'IEND',
+    ]);
+    const css = await get(`${demo.url}/static/site.css`);
+    expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
+    expect(css.text).toContain('.site-header');
+    const etag = String(css.headers.etag);
+    const again = await get(`${demo.url}/static/site.css`, { 'if-none-match': etag });
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
+    expect((await get(`${demo.url}/static/nope.css`)).status).toBe(404);
+  });
+
   it('mounts the legacy application under /legacy with SCRIPT_NAME set', async () => {
     const about = await get(`${demo.url}/legacy/about`);
     expect(about.status).toBe(200);
