@@ -1,10 +1,11 @@
 /**
- * The demo's wiring: one `RuleRouter` with a native async route (the live clock), a prefix-mounted container
- * (`/legacy`) and the site's container, on one `HTTPServer`.
+ * The demo's wiring: one `RuleRouter` with native async routes (the shared stylesheet and icon, the live clock),
+ * a prefix-mounted container (`/legacy`) and the site's container, on one `HTTPServer`.
  */
 import { WSGIContainer } from '@tsgi/container';
 import { type Executor, InlineExecutor, ThreadPoolExecutor } from '@tsgi/executors';
 import { HTTPServer, type HTTPServerRequest, Rule, RuleRouter } from '@tsgi/http-server';
+import { staticAssets } from './assets/static-assets.js';
 import { legacyApp } from './legacy/app.js';
 import { LiveClock } from './live/live-clock.js';
 import type { DemoOptions } from './options.js';
@@ -32,7 +33,10 @@ export function createDemo(options: DemoOptions): Demo {
   const legacyExecutor = new InlineExecutor();
   const legacy = new WSGIContainer(legacyApp, { executor: legacyExecutor, ...shared });
   const live = new LiveClock();
+  const assets = staticAssets();
   const router = new RuleRouter([
+    ['/static/.*', assets],
+    ['/favicon\\.ico', assets],
     ['/live', live.page],
     ['/live/events', live.events],
     new Rule('/legacy(?:/.*)?', legacy, { mount: '/legacy' }),

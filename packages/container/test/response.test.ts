@@ -1,4 +1,4 @@
-// Checklist §8 cases 31–47 and 49 over real loopback sockets.
+// Cases 31–47 and 49 of the gateway checklist (docs/gateway-checklist.md) over real loopback sockets.
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type WSGIApplication, WSGIContainer, type WSGIContainerOptions } from '../src/index.js';

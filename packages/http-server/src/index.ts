@@ -8,7 +8,7 @@ export { HTTPInputError, StreamClosedError } from './errors.js';
 export { HTTPHeaders } from './http-headers.js';
 export type { Logger } from './logger.js';
 export type { StartOptions } from './multi-process.js';
-export type { HTTPServerOptions } from './options.js';
+export type { HTTPServerOptions, ResolvedOptions } from './options.js';
 export { HTTPServerRequest } from './request.js';
 export type { Matcher, NativeHandler, RouteMatch, RouteTarget, RuleOptions, RuleSpec } from './routing.js';
 export { AnyMatches, HostMatches, PathMatches, Rule, RuleRouter } from './routing.js';
