@@ -1,11 +1,12 @@
 import { setMaxListeners } from 'node:events';
-import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import { type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { logAccess } from './access-log.js';
 import type { HTTPInputError } from './errors.js';
 import { StreamClosedError } from './errors.js';
 import type { HTTPServerRequest } from './request.js';
 import type { ServerState } from './server-state.js';
+import { trailerError } from './trailers.js';
 import { wholeResponse } from './whole-response.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -16,19 +17,38 @@ function flushHeadersIfIdle(connection: HTTPConnection): void {
 }
 
 /**
- * Lets node discard the rest of an unread request body (it stops emitting the body's data once it does), but
- * closes the connection once more than `limit` bytes arrived for it.
+ * After the response to a request whose chunked body the application did not read to its end: node discards the
+ * rest (it stops emitting the body's data once it does), but the connection is closed once more than
+ * `maxBodySize` bytes arrived for it, or when the body ends with a trailer section the server refuses (it can no
+ * longer be answered 400, so at least no request follows it on this connection).
  */
-function discardAtMost(incoming: IncomingMessage, limit: number): void {
-  if (incoming.complete) return;
-  const socket = incoming.socket;
+function discardUnreadBody(request: HTTPServerRequest, state: ServerState): void {
+  const incoming = request.incoming;
+  const socket = incoming.socket as Socket & { destroySoon(): void };
+  const closeIfTrailersRefused = () => {
+    const refused = trailerError(incoming.rawTrailers, state.options);
+    if (refused === undefined) return;
+    state.options.logger.warn(
+      `${refused.status} ${request.method} ${request.uri} (${request.remoteIp}): ${refused.message} ` +
+        '(body unread, already answered); closing the connection',
+    );
+    socket.destroySoon();
+  };
+  if (incoming.complete) {
+    closeIfTrailersRefused();
+    return;
+  }
+  const limit = state.options.maxBodySize;
   let discarded = 0;
   const count = (bytes: Buffer) => {
     discarded += bytes.length;
     if (discarded > limit) socket.destroy();
   };
   socket.on('data', count);
-  incoming.once('end', () => socket.off('data', count));
+  incoming.once('end', () => {
+    socket.off('data', count);
+    closeIfTrailersRefused();
+  });
 }
 
 const IDLE = 0;
@@ -93,6 +113,14 @@ export class HTTPConnection {
   }
 
   /**
+   * Whether the response must say `Connection: close`: while the server drains, with `noKeepAlive`, and once the
+   * client has half-closed the connection (it sent its last request; the server answers it, then closes).
+   */
+  private mustClose(): boolean {
+    return this.state.closing || this.state.options.noKeepAlive || this.request.incoming.socket.readableEnded;
+  }
+
+  /**
    * Sends the status line and headers (flat `[name, value, …]`), with the first body bytes when given, in one
    * write where node can. Rejects (and sends nothing) for an invalid header, so the caller can still answer 500.
    */
@@ -117,7 +145,7 @@ export class HTTPConnection {
     }
     if (this.request.method === 'HEAD' || code < 200 || code === 204 || code === 304) remaining = -1;
     const response = this.response;
-    if (this.state.closing || this.state.options.noKeepAlive) response.shouldKeepAlive = false;
+    if (this.mustClose()) response.shouldKeepAlive = false;
     try {
       response.writeHead(code, startLine.reason, headers as string[]);
     } catch (error) {
@@ -203,15 +231,14 @@ export class HTTPConnection {
       (this.request.incoming.socket as Socket & { destroySoon(): void }).destroySoon();
       return;
     }
-    if (this.phase === IDLE && (this.state.closing || this.state.options.noKeepAlive)) {
+    if (this.phase === IDLE && this.mustClose()) {
       response.shouldKeepAlive = false;
     }
     this.phase = FINISHED;
-    const incoming = this.request.incoming;
     // Node reads and discards an unread body after the response so the connection can be reused; a chunked one
     // has no declared end, so bound what is discarded the way a read body is bounded.
-    if (this.request.bodyLength === undefined && !incoming.complete) {
-      response.once('finish', () => discardAtMost(incoming, this.state.options.maxBodySize));
+    if (this.request.bodyLength === undefined && !this.request.incoming.readableEnded) {
+      response.once('finish', () => discardUnreadBody(this.request, this.state));
     }
     response.end();
     this.request.markFinished();
