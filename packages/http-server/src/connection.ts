@@ -1,12 +1,11 @@
 import { setMaxListeners } from 'node:events';
-import { type ServerResponse, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { logAccess } from './access-log.js';
 import type { HTTPInputError } from './errors.js';
 import { StreamClosedError } from './errors.js';
 import type { HTTPServerRequest } from './request.js';
 import type { ServerState } from './server-state.js';
-import { trailerError } from './trailers.js';
 import { wholeResponse } from './whole-response.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -17,38 +16,20 @@ function flushHeadersIfIdle(connection: HTTPConnection): void {
 }
 
 /**
- * After the response to a request whose chunked body the application did not read to its end: node discards the
- * rest (it stops emitting the body's data once it does), but the connection is closed once more than
- * `maxBodySize` bytes arrived for it, or when the body ends with a trailer section the server refuses (it can no
- * longer be answered 400, so at least no request follows it on this connection).
+ * Lets node discard the rest of an unread request body (it stops emitting the body's data once it does), but
+ * closes the connection once more than `limit` bytes arrived for it. Its trailer section, if any, is discarded
+ * with it (RFC 9110 §6.5.2): nothing read it.
  */
-function discardUnreadBody(request: HTTPServerRequest, state: ServerState): void {
-  const incoming = request.incoming;
-  const socket = incoming.socket as Socket & { destroySoon(): void };
-  const closeIfTrailersRefused = () => {
-    const refused = trailerError(incoming.rawTrailers, state.options);
-    if (refused === undefined) return;
-    state.options.logger.warn(
-      `${refused.status} ${request.method} ${request.uri} (${request.remoteIp}): ${refused.message} ` +
-        '(body unread, already answered); closing the connection',
-    );
-    socket.destroySoon();
-  };
-  if (incoming.complete) {
-    closeIfTrailersRefused();
-    return;
-  }
-  const limit = state.options.maxBodySize;
+function discardAtMost(incoming: IncomingMessage, limit: number): void {
+  if (incoming.complete) return;
+  const socket = incoming.socket;
   let discarded = 0;
   const count = (bytes: Buffer) => {
     discarded += bytes.length;
     if (discarded > limit) socket.destroy();
   };
   socket.on('data', count);
-  incoming.once('end', () => {
-    socket.off('data', count);
-    closeIfTrailersRefused();
-  });
+  incoming.once('end', () => socket.off('data', count));
 }
 
 const IDLE = 0;
@@ -113,11 +94,16 @@ export class HTTPConnection {
   }
 
   /**
-   * Whether the response must say `Connection: close`: while the server drains, with `noKeepAlive`, and once the
-   * client has half-closed the connection (it sent its last request; the server answers it, then closes).
+   * Whether the response must say `Connection: close`: while the server drains, with `noKeepAlive`, and when it
+   * answers the last request of a client that half-closed the connection (node marks that response `_last`
+   * and closes after it; earlier pipelined ones still go out first).
    */
   private mustClose(): boolean {
-    return this.state.closing || this.state.options.noKeepAlive || this.request.incoming.socket.readableEnded;
+    return (
+      this.state.closing ||
+      this.state.options.noKeepAlive ||
+      (this.response as ServerResponse & { _last?: boolean })._last === true
+    );
   }
 
   /**
@@ -235,10 +221,11 @@ export class HTTPConnection {
       response.shouldKeepAlive = false;
     }
     this.phase = FINISHED;
+    const incoming = this.request.incoming;
     // Node reads and discards an unread body after the response so the connection can be reused; a chunked one
     // has no declared end, so bound what is discarded the way a read body is bounded.
-    if (this.request.bodyLength === undefined && !this.request.incoming.readableEnded) {
-      response.once('finish', () => discardUnreadBody(this.request, this.state));
+    if (this.request.bodyLength === undefined && !incoming.complete) {
+      response.once('finish', () => discardAtMost(incoming, this.state.options.maxBodySize));
     }
     response.end();
     this.request.markFinished();
