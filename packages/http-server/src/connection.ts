@@ -244,7 +244,8 @@ export class HTTPConnection {
   }
 
   /**
-   * Aborted when the client disconnects before the response finished (created on first read). One controller
+   * Aborted when the client disconnects before the response finished (created on first read): its socket closed or
+   * was reset. A half-close is not a disconnect: the client may still be reading its answer. One controller
    * serves every response on a keep-alive socket: an `AbortController` per request cost a thread-pool container
    * about 7 µs of event-loop CPU per request. A finished response's signal may therefore abort later, when its
    * socket closes.
