@@ -10,7 +10,7 @@ import {
 } from './support/gateway-target.js';
 import { hostileCases } from './support/hostile-corpus.js';
 import { parseResponses } from './support/http-wire.js';
-import { exchange, halfClose } from './support/raw-client.js';
+import { exchange, halfClose, type Step } from './support/raw-client.js';
 import { expectStillServing } from './support/still-serving.js';
 
 const { app } = await import('../fixtures/environ-app.mjs');
@@ -58,7 +58,7 @@ describe.each(targets)('%s', (_target, makeTarget) => {
     });
 
     it.each(hostileCases.map((entry) => [entry.name, entry] as const))('%s', async (_name, entry) => {
-      const steps = entry.halfClose ? [entry.payload, halfClose] : entry.payload;
+      const steps: Step[] = entry.halfClose ? [entry.payload, halfClose] : [entry.payload];
       const { data, closed } = await exchange(served.port, steps, 4000);
       const parsed = parseResponses(data, entry.methods);
       const context = `${entry.name}\nreceived: ${JSON.stringify(data.toString('latin1').slice(0, 600))}`;

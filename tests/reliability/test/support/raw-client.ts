@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 
 /** Shuts down the client's sending side (a FIN: `shutdown(SHUT_WR)`), and keeps reading. */
-export const halfClose = Symbol('half-close');
+export const halfClose: unique symbol = Symbol('half-close');
 
 /** A step of a raw conversation: bytes to send, a pause in milliseconds, or `halfClose`. */
 export type Step = string | Buffer | number | typeof halfClose;
@@ -47,7 +47,8 @@ export function exchange(port: number, steps: Step[] | Step, waitMs = 3000): Pro
       for (const step of plan) {
         if (closed || socket.destroyed) return;
         if (typeof step === 'number') await delay(step);
-        else if (step === halfClose) socket.end();
+        else if (typeof step === 'symbol')
+          socket.end(); // halfClose
         else socket.write(typeof step === 'string' ? Buffer.from(step, 'latin1') : step);
       }
     });
