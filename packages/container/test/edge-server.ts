@@ -1,17 +1,17 @@
-// Serves the applications of fixtures/edge-apps.mjs on one executor, inline or on a thread pool, for the
-// half-close and refused-request tests. Runs from dist: worker threads import dist/gateway-handler.js.
+// Serves `seen`, `parts` and `endless` of fixtures/thread-apps.mjs on one executor, inline or on a thread pool,
+// for the half-close and refused-request tests. Runs from dist: worker threads import dist/gateway-handler.js.
 import { fileURLToPath } from 'node:url';
 import { setEnvironmentData } from 'node:worker_threads';
 import { InlineExecutor, ThreadPoolExecutor } from '@tsgi/executors';
 import { HTTPServer, type HTTPServerOptions, RuleRouter } from '@tsgi/http-server';
-import { State, stateKey } from './fixtures/edge-apps.mjs';
+import { State, stateKey } from './fixtures/thread-apps.mjs';
 import { memoryLogger } from './helpers.js';
 
 const distribution = '../dist/index.js';
 const { WSGIContainer } = (await import(distribution)) as typeof import('../src/index.js');
 
-const apps = fileURLToPath(new URL('./fixtures/edge-apps.mjs', import.meta.url));
-const state = new Int32Array(new SharedArrayBuffer(2 * 4));
+const apps = fileURLToPath(new URL('./fixtures/thread-apps.mjs', import.meta.url));
+const state = new Int32Array(new SharedArrayBuffer(8 * 4));
 setEnvironmentData(stateKey, state.buffer);
 
 export type ExecutorKind = 'inline' | 'thread pool';

@@ -134,7 +134,7 @@ export class HTTPServer {
     // limit, node collects every line and `maxHeaderSize` bounds the block.
     this.httpServer.maxHeadersCount = resolved.limitRequestFields > 0 ? resolved.limitRequestFields + 1 : 0;
     // A client that half-closes after its request (`shutdown(SHUT_WR)`: `nc -N`, HTTP/1.0 scripts, health checks)
-    // still gets its answer. Without this (undocumented, stable since node 0.x) switch, node ends the socket on the
+    // still gets its answer. Without this (undocumented, long-standing) switch, node ends the socket on the
     // client's FIN and aborts the requests in flight, so a response that is not written synchronously is lost and
     // a thread pool's work is cancelled. With it, node answers what it read, then closes; a client that really
     // went away still shows up as a closed or reset socket on the first write.

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestCallback } from '../src/index.js';
-import { dechunk, delay, serve, statusOf } from './helpers.js';
+import { dechunk, delay, rawRequest, serve, statusOf } from './helpers.js';
 
 // A client that sends its request and then shuts down its sending side (`shutdown(SHUT_WR)`: `nc -N`, HTTP/1.0
 // scripts, health checkers) is still answered, by native async handlers too; only a client that really went away
@@ -13,33 +13,9 @@ afterEach(async () => {
   served = undefined;
 });
 
-interface Reply {
-  data: string;
-  /** Whether the server closed its side before `waitMs`. */
-  closed: boolean;
-}
-
 /** Sends `payload`, half-closes (FIN), and reads until the server closes or `waitMs` passes. */
-function sendThenHalfClose(port: number, payload: string, waitMs = 5000): Promise<Reply> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let data = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ data, closed: false });
-    }, waitMs);
-    socket.on('data', (chunk: Buffer) => {
-      data += chunk.toString('latin1');
-    });
-    socket.on('error', () => {});
-    socket.on('end', () => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ data, closed: true });
-    });
-    socket.end(Buffer.from(payload, 'latin1'));
-  });
-}
+const sendThenHalfClose = (port: number, payload: string, waitMs = 5000) =>
+  rawRequest(port, payload, waitMs, { halfClose: true });
 
 const statuses = (data: string) =>
   [...data.matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((match) => Number(match[1]));
