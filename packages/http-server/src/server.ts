@@ -137,8 +137,12 @@ export class HTTPServer {
     // still gets its answer. Without this (undocumented, long-standing) switch, node ends the socket on the
     // client's FIN and aborts the requests in flight, so a response that is not written synchronously is lost and
     // a thread pool's work is cancelled. With it, node answers what it read, then closes; a client that really
-    // went away still shows up as a closed or reset socket on the first write.
-    (this.httpServer as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+    // went away still shows up as a closed or reset socket on the first write. Not over TLS: node's TLS sockets
+    // close on the peer's close (TLS 1.2 requires it), and a TLS server that kept half-open sockets would hold
+    // every handshake a client abandons until `handshakeTimeout`.
+    if (resolved.tls === undefined) {
+      (this.httpServer as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+    }
     this.httpServer.on('checkContinue', (request: IncomingMessage, response: ServerResponse) =>
       this.dispatch(request, response as GatewayServerResponse, true),
     );
