@@ -1,7 +1,7 @@
 // A client that sends a whole request and then shuts down its sending side (shutdown(SHUT_WR)) gets its whole
 // answer on every executor, from a slow application and from a streamed one; a client that really goes away still
 // stops the application, and close() runs once on its iterable.
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type EdgeServer, executorKinds, serveEdgeApps } from './edge-server.js';
 import { rawExchange, until } from './helpers.js';
@@ -79,11 +79,8 @@ describe.each(executorKinds)('%s', (kind) => {
 
   describe('a client that really goes away stops the application; close() runs once', () => {
     it.each([
-      [
-        'closes its socket (FIN; the next write is reset)',
-        (socket: import('node:net').Socket) => socket.destroy(),
-      ],
-      ['resets the connection', (socket: import('node:net').Socket) => socket.resetAndDestroy()],
+      ['closes its socket (FIN; the next write is reset)', (socket: Socket) => socket.destroy()],
+      ['resets the connection', (socket: Socket) => socket.resetAndDestroy()],
     ])('one that %s mid-stream', async (_how, leave) => {
       const socket = connect(served.port, '127.0.0.1');
       socket.on('error', () => {});

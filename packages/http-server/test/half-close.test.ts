@@ -19,7 +19,6 @@ const sendThenHalfClose = (port: number, payload: string, waitMs = 5000) =>
 
 const statuses = (data: string) =>
   [...data.matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((match) => Number(match[1]));
-const slowly = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function serveRecording(callback: RequestCallback) {
   served = await serve(callback);
@@ -31,7 +30,7 @@ describe('a half-closed client is answered', () => {
     let aborted: boolean | undefined;
     const { port } = await serveRecording(async (request) => {
       const signal = request.connection.signal;
-      await slowly(200);
+      await delay(200);
       aborted = signal.aborted;
       await request.connection.respond(200, 'late answer');
     });
@@ -48,7 +47,7 @@ describe('a half-closed client is answered', () => {
       const connection = request.connection;
       await connection.writeHeaders({ code: 200, reason: 'OK' }, ['Content-Type', 'text/plain']);
       for (let index = 0; index < 5; index++) {
-        await slowly(40);
+        await delay(40);
         await connection.write(new TextEncoder().encode(`part ${index};`));
       }
       connection.finish();
@@ -64,7 +63,7 @@ describe('a half-closed client is answered', () => {
 
   it('pipelined requests before the half-close are all answered, in order, then the connection closes', async () => {
     const { port } = await serveRecording(async (request) => {
-      await slowly(request.uri === '/1' ? 100 : 10);
+      await delay(request.uri === '/1' ? 100 : 10);
       await request.connection.respond(200, `answer ${request.uri}`);
     });
     const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: a\r\n\r\n`;
@@ -80,7 +79,7 @@ describe('a half-closed client is answered', () => {
   it('an HTTP/1.0 request, and a POST whose body came before the half-close', async () => {
     const { port } = await serveRecording(async (request) => {
       const body = await request.readBody();
-      await slowly(50);
+      await delay(50);
       await request.connection.respond(200, `read ${body.length}`);
     });
     const old = await sendThenHalfClose(port, 'GET / HTTP/1.0\r\n\r\n');
@@ -167,7 +166,7 @@ describe('a client that really went away', () => {
       await connection.writeHeaders({ code: 200, reason: 'OK' }, []);
       try {
         for (let index = 0; index < 200; index++) {
-          await slowly(10);
+          await delay(10);
           await connection.write(new Uint8Array(16 * 1024));
         }
         outcome = 'all written';
