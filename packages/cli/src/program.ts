@@ -129,6 +129,30 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
         .argParser(argument(parseByteSize)),
     )
     .addOption(
+      new Option(
+        '--limit-request-line <size>',
+        'longest request line: method, target and version (longer: 414); 0 for no limit of its own',
+      )
+        .default(8190, '8190')
+        .argParser(argument(parseByteSize)),
+    )
+    .addOption(
+      new Option(
+        '--limit-request-fields <number>',
+        'most header fields in a request, and trailer fields after its body (more: 431); 0 for no limit',
+      )
+        .default(100)
+        .argParser(wholeNumber(0, 1_000_000)),
+    )
+    .addOption(
+      new Option(
+        '--limit-request-field-size <size>',
+        'largest single header or trailer field, name and value (larger: 431); 0 for no limit',
+      )
+        .default(8190, '8190')
+        .argParser(argument(parseByteSize)),
+    )
+    .addOption(
       new Option('--idle-connection-timeout <duration>', 'how long a keep-alive connection may sit idle')
         .default(72_000, '72s')
         .argParser(argument(parseDuration)),

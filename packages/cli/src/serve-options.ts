@@ -18,6 +18,10 @@ export interface ServeOptions {
   readonly decompressRequest: boolean;
   readonly maxBodySize: number;
   readonly maxHeaderSize: number;
+  /** `HTTPServer`'s `limitRequestLine`, `limitRequestFields` and `limitRequestFieldSize` (`0`: no limit). */
+  readonly limitRequestLine: number;
+  readonly limitRequestFields: number;
+  readonly limitRequestFieldSize: number;
   readonly idleConnectionTimeout: number;
   readonly headersTimeout: number;
   readonly bodyTimeout: number;

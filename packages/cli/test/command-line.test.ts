@@ -19,6 +19,9 @@ describe('tsgi serve --help', () => {
       '--trusted-downstream <addresses>',
       '--max-body-size <size>',
       '--max-header-size <size>',
+      '--limit-request-line <size>',
+      '--limit-request-fields <number>',
+      '--limit-request-field-size <size>',
       '--idle-connection-timeout <duration>',
       '--headers-timeout <duration>',
       '--body-timeout <duration>',
@@ -42,6 +45,8 @@ describe('tsgi serve --help', () => {
       '(default: 100mb)',
       '(default: 127.0.0.1,::1)',
       '(default: 30s)',
+      '(default: 8190)',
+      '(default: 100)',
     ]) {
       expect(stdout).toContain(shown);
     }
@@ -56,6 +61,8 @@ describe('bad flags', () => {
     [['serve', fixture('app.mjs'), '--executor', 'process'], /--executor.*process/],
     [['serve', fixture('app.mjs'), '--workers', '0'], /--workers/],
     [['serve', fixture('app.mjs'), '--max-body-size', 'huge'], /not a size/],
+    [['serve', fixture('app.mjs'), '--limit-request-fields', 'many'], /--limit-request-fields/],
+    [['serve', fixture('app.mjs'), '--limit-request-line', 'long'], /not a size/],
     [['serve', fixture('app.mjs'), '--graceful-timeout', 'soon'], /not a duration/],
     [['serve', fixture('app.mjs'), '--frobnicate'], /unknown option '--frobnicate'/],
     [['serve', fixture('app.mjs'), '--certfile', 'cert.pem'], /--certfile and --keyfile go together/],

@@ -30,6 +30,12 @@ describe.each([
       '--trusted-downstream',
       '127.0.0.1,10.0.0.0/8',
       '--access-log',
+      '--limit-request-line',
+      '200',
+      '--limit-request-fields',
+      '20',
+      '--limit-request-field-size',
+      '1kb',
     ]);
   });
   afterAll(async () => {
@@ -53,6 +59,17 @@ describe.each([
     const large = await request(`${tsgi.url}/upload`, { method: 'POST', body: 'x'.repeat(1025) });
     await large.body.dump();
     expect(large.statusCode).toBe(413);
+  });
+
+  it('honours --limit-request-line, --limit-request-fields and --limit-request-field-size', async () => {
+    expect((await get(`${tsgi.url}/${'a'.repeat(150)}`)).status).toBe(404);
+    expect((await get(`${tsgi.url}/${'a'.repeat(200)}`)).status).toBe(414);
+    const fields = (count: number) =>
+      Object.fromEntries(Array.from({ length: count }, (_, i) => [`x-${i}`, 'v']));
+    expect((await get(`${tsgi.url}/`, fields(10))).status).toBe(200);
+    expect((await get(`${tsgi.url}/`, fields(20))).status).toBe(431);
+    expect((await get(`${tsgi.url}/`, { 'x-big': 'b'.repeat(1017) })).status).toBe(200);
+    expect((await get(`${tsgi.url}/`, { 'x-big': 'b'.repeat(1018) })).status).toBe(431);
   });
 
   it('honours --xheaders from --trusted-downstream peers', async () => {

@@ -9,7 +9,7 @@ import { ThreadPoolExecutor } from '@tsgi/executors';
 import { HTTPServer, PathMatches, Rule, RuleRouter } from '@tsgi/http-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { State, stateKey } from './fixtures/thread-apps.mjs';
-import { memoryLogger, postTooLarge } from './helpers.js';
+import { memoryLogger, postTooLarge, until } from './helpers.js';
 
 const distribution = '../dist/index.js';
 const { WSGIContainer } = (await import(distribution)) as typeof import('../src/index.js');
@@ -19,13 +19,6 @@ const state = new Int32Array(new SharedArrayBuffer(8 * 4));
 setEnvironmentData(stateKey, state.buffer);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(5);
-  }
-}
 
 interface Served {
   readonly url: string;

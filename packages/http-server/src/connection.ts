@@ -17,7 +17,8 @@ function flushHeadersIfIdle(connection: HTTPConnection): void {
 
 /**
  * Lets node discard the rest of an unread request body (it stops emitting the body's data once it does), but
- * closes the connection once more than `limit` bytes arrived for it.
+ * closes the connection once more than `limit` bytes arrived for it. Its trailer section, if any, is discarded
+ * with it (RFC 9110 §6.5.2): nothing read it.
  */
 function discardAtMost(incoming: IncomingMessage, limit: number): void {
   if (incoming.complete) return;
@@ -93,6 +94,19 @@ export class HTTPConnection {
   }
 
   /**
+   * Whether the response must say `Connection: close`: while the server drains, with `noKeepAlive`, and when it
+   * answers the last request of a client that half-closed the connection (node marks that response `_last`
+   * and closes after it; earlier pipelined ones still go out first).
+   */
+  private mustClose(): boolean {
+    return (
+      this.state.closing ||
+      this.state.options.noKeepAlive ||
+      (this.response as ServerResponse & { _last?: boolean })._last === true
+    );
+  }
+
+  /**
    * Sends the status line and headers (flat `[name, value, …]`), with the first body bytes when given, in one
    * write where node can. Rejects (and sends nothing) for an invalid header, so the caller can still answer 500.
    */
@@ -117,7 +131,7 @@ export class HTTPConnection {
     }
     if (this.request.method === 'HEAD' || code < 200 || code === 204 || code === 304) remaining = -1;
     const response = this.response;
-    if (this.state.closing || this.state.options.noKeepAlive) response.shouldKeepAlive = false;
+    if (this.mustClose()) response.shouldKeepAlive = false;
     try {
       response.writeHead(code, startLine.reason, headers as string[]);
     } catch (error) {
@@ -203,7 +217,7 @@ export class HTTPConnection {
       (this.request.incoming.socket as Socket & { destroySoon(): void }).destroySoon();
       return;
     }
-    if (this.phase === IDLE && (this.state.closing || this.state.options.noKeepAlive)) {
+    if (this.phase === IDLE && this.mustClose()) {
       response.shouldKeepAlive = false;
     }
     this.phase = FINISHED;
@@ -230,7 +244,8 @@ export class HTTPConnection {
   }
 
   /**
-   * Aborted when the client disconnects before the response finished (created on first read). One controller
+   * Aborted when the client disconnects before the response finished (created on first read): its socket closed or
+   * was reset. A half-close is not a disconnect: the client may still be reading its answer. One controller
    * serves every response on a keep-alive socket: an `AbortController` per request cost a thread-pool container
    * about 7 µs of event-loop CPU per request. A finished response's signal may therefore abort later, when its
    * socket closes.

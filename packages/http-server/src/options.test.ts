@@ -14,6 +14,9 @@ describe('resolveOptions', () => {
       decompressRequest: false,
       maxBodySize: 104857600,
       maxHeaderSize: 65536,
+      limitRequestLine: 8190,
+      limitRequestFields: 100,
+      limitRequestFieldSize: 8190,
       idleConnectionTimeout: 72000,
       headersTimeout: 60000,
       bodyTimeout: 300000,
@@ -27,6 +30,9 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ tls: {} }).protocol).toBe('https');
     expect(() => resolveOptions({ maxBodySize: -1 })).toThrow(RangeError);
     expect(() => resolveOptions({ headersTimeout: Number.NaN })).toThrow(RangeError);
+    expect(() => resolveOptions({ limitRequestFields: 1.5 })).toThrow(RangeError);
+    expect(() => resolveOptions({ limitRequestLine: -1 })).toThrow(RangeError);
+    expect(resolveOptions({ limitRequestFieldSize: 0 }).limitRequestFieldSize).toBe(0);
   });
 });
 

@@ -34,6 +34,23 @@ export interface HTTPServerOptions {
   maxBodySize?: number;
   /** The largest request header block, in bytes; larger gets `431`. Default `65536` (Tornado's). */
   maxHeaderSize?: number;
+  /**
+   * The longest request line (method, target and version), in bytes; longer gets `414`. `0`: no limit of its own
+   * (`maxHeaderSize` still bounds it). Default `8190`: RFC 9112 §3 recommends accepting at least 8000 octets, and
+   * nginx in front passes lines up to its 8 KiB buffer (gunicorn's 4094 refuses URLs that proxy accepted).
+   */
+  limitRequestLine?: number;
+  /**
+   * The most header fields a request (and, separately, its trailer section) may have; more gets `431`. `0`: no
+   * limit. Default `100`, gunicorn's and Apache's: a browser sends about 20, and each field costs parsing and
+   * environ time on the event loop.
+   */
+  limitRequestFields?: number;
+  /**
+   * The largest single header or trailer field (name, `: ` and value), in bytes; larger gets `431`. `0`: no
+   * limit. Default `8190`, gunicorn's and Apache's (nginx's 8 KiB buffer): one field is never the whole block.
+   */
+  limitRequestFieldSize?: number;
   /** How long a keep-alive connection may sit idle between requests (node's `keepAliveTimeout`). Default `72000`. */
   idleConnectionTimeout?: number;
   /** How long a client may take to send a request's headers; then `408` and close. Default `60000`. */
@@ -66,6 +83,9 @@ export interface ResolvedOptions {
   decompressRequest: boolean;
   maxBodySize: number;
   maxHeaderSize: number;
+  limitRequestLine: number;
+  limitRequestFields: number;
+  limitRequestFieldSize: number;
   idleConnectionTimeout: number;
   headersTimeout: number;
   bodyTimeout: number;
@@ -81,6 +101,13 @@ function nonNegative(name: string, value: number | undefined, fallback: number):
   return value;
 }
 
+function count(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`${name} must be a non-negative integer`);
+  return value;
+}
+
 export function resolveOptions(options: HTTPServerOptions = {}): ResolvedOptions {
   return {
     xheaders: options.xheaders ?? false,
@@ -90,6 +117,9 @@ export function resolveOptions(options: HTTPServerOptions = {}): ResolvedOptions
     decompressRequest: options.decompressRequest ?? false,
     maxBodySize: nonNegative('maxBodySize', options.maxBodySize, 100 * 1024 * 1024),
     maxHeaderSize: nonNegative('maxHeaderSize', options.maxHeaderSize, 65536),
+    limitRequestLine: count('limitRequestLine', options.limitRequestLine, 8190),
+    limitRequestFields: count('limitRequestFields', options.limitRequestFields, 100),
+    limitRequestFieldSize: count('limitRequestFieldSize', options.limitRequestFieldSize, 8190),
     idleConnectionTimeout: nonNegative('idleConnectionTimeout', options.idleConnectionTimeout, 72_000),
     headersTimeout: nonNegative('headersTimeout', options.headersTimeout, 60_000),
     bodyTimeout: nonNegative('bodyTimeout', options.bodyTimeout, 300_000),

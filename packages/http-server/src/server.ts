@@ -58,6 +58,11 @@ function writeRefusal(socket: Socket, status: number): void {
   (socket as SocketWithMessage).destroySoon();
 }
 
+/** A request target as a refusal's log line shows it: a refused one may be as long as `maxHeaderSize`. */
+function loggedTarget(target: string): string {
+  return target.length > 256 ? `${target.slice(0, 256)}… (${target.length} bytes)` : target;
+}
+
 const CLIENT_ERROR_STATUS: Record<string, number> = {
   HPE_HEADER_OVERFLOW: 431,
   ERR_HTTP_REQUEST_TIMEOUT: 408,
@@ -123,9 +128,21 @@ export class HTTPServer {
         ? (createHttpServer(nodeOptions, listener) as Server)
         : (createHttpsServer({ ...resolved.tls, ...nodeOptions }, listener) as Server);
     this.httpServer.keepAliveTimeout = resolved.idleConnectionTimeout;
-    // Node silently drops header lines past the 2000th: a second Host or Transfer-Encoding hidden behind filler
-    // lines would escape the checks above. `maxHeaderSize` bounds the header block instead.
-    this.httpServer.maxHeadersCount = 0;
+    // Node silently drops header lines past `maxHeadersCount` (2000 by default): a second Host or
+    // Transfer-Encoding hidden behind filler lines would escape the request's checks. So node collects one field
+    // more than `limitRequestFields`, and a request that has it is refused (431) whatever was dropped; with no
+    // limit, node collects every line and `maxHeaderSize` bounds the block.
+    this.httpServer.maxHeadersCount = resolved.limitRequestFields > 0 ? resolved.limitRequestFields + 1 : 0;
+    // A client that half-closes after its request (`shutdown(SHUT_WR)`: `nc -N`, HTTP/1.0 scripts, health checks)
+    // still gets its answer. Without this (undocumented, long-standing) switch, node ends the socket on the
+    // client's FIN and aborts the requests in flight, so a response that is not written synchronously is lost and
+    // a thread pool's work is cancelled. With it, node answers what it read, then closes; a client that really
+    // went away still shows up as a closed or reset socket on the first write. Not over TLS: node's TLS sockets
+    // close on the peer's close (TLS 1.2 requires it), and a TLS server that kept half-open sockets would hold
+    // every handshake a client abandons until `handshakeTimeout`.
+    if (resolved.tls === undefined) {
+      (this.httpServer as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+    }
     this.httpServer.on('checkContinue', (request: IncomingMessage, response: ServerResponse) =>
       this.dispatch(request, response as GatewayServerResponse, true),
     );
@@ -133,9 +150,15 @@ export class HTTPServer {
       this.onClientError(error, socket),
     );
     // Node hands CONNECT to a 'connect' listener and drops the socket without one: refuse it politely instead.
+    // RFC 9110 §15.5.6 requires `Allow` on a 405: the tunnel target (`host:port`) supports no method here, and an
+    // empty `Allow` says exactly that (§10.2.1).
     this.httpServer.on('connect', (request: IncomingMessage, socket: Socket) => {
-      resolved.logger.warn(`405 CONNECT ${request.url} (${socket.remoteAddress ?? 'unix'}): not a proxy`);
-      socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      resolved.logger.warn(
+        `405 CONNECT ${loggedTarget(request.url ?? '')} (${socket.remoteAddress ?? 'unix'}): not a proxy`,
+      );
+      socket.end(
+        'HTTP/1.1 405 Method Not Allowed\r\nAllow: \r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      );
       (socket as Socket & { destroySoon(): void }).destroySoon();
     });
     if (resolved.tls !== undefined) {
@@ -160,7 +183,7 @@ export class HTTPServer {
       return;
     }
     if (request.contentEncoding !== undefined) {
-      readGzipBody(request, this.options.maxBodySize, this.options.chunkSize).then(
+      readGzipBody(request, this.options).then(
         () => this.run(request),
         (error: unknown) => {
           if (error instanceof HTTPInputError) this.refuse(request, error);
@@ -188,7 +211,7 @@ export class HTTPServer {
   private refuse(request: HTTPServerRequest, error: HTTPInputError): void {
     if (error.status !== 503) {
       this.options.logger.warn(
-        `${error.status} ${request.method} ${request.uri} (${request.remoteIp}): ${error.message}`,
+        `${error.status} ${request.method} ${loggedTarget(request.uri)} (${request.remoteIp}): ${error.message}`,
       );
     }
     request.connection.sendError(error.status);

@@ -354,7 +354,9 @@ describe('backpressure and disconnects', () => {
     while (!received.includes('\r\n\r\nx')) await delay(10);
     socket.write('GET /second HTTP/1.1\r\nHost: a\r\n\r\n');
     while (seen.length < 2) await delay(10);
-    socket.destroy();
+    // A reset: the second response writes nothing more, so a plain FIN would read as a half-close (the client may
+    // still be reading) and the response would rightly wait.
+    socket.resetAndDestroy();
     await secondAborted;
     expect(seen.map((entry) => entry.aborted)).toEqual([false, false]);
     expect(seen[1]?.reason).toMatchObject({ name: 'StreamClosedError' });
