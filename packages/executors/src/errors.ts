@@ -50,11 +50,14 @@ export class WorkerCrashedError extends Error {
   }
 }
 
-/** `run()` or `load()` was called after `close()`. */
+/**
+ * `run()` or `load()` was called after `close()`, or the work was still unfinished when `close()`'s deadline
+ * passed (a server answers 503 Service Unavailable).
+ */
 export class ExecutorClosedError extends Error {
   override readonly name = 'ExecutorClosedError';
   readonly code = 'ERR_EXECUTOR_CLOSED';
-  constructor() {
-    super('The executor is closed');
+  constructor(message = 'The executor is closed') {
+    super(message);
   }
 }

@@ -23,10 +23,11 @@ import {
   WorkerCrashedError,
   WorkTimeoutError,
 } from './errors.js';
-import type { Executor, ModuleReference, Work } from './executor.js';
+import type { Executor, ExecutorCloseOptions, ModuleReference, Work } from './executor.js';
 import { InputFeeder, inputCapacity } from './input-channel.js';
 import { moduleReferenceKey, type ResolvedModuleReference } from './module-reference.js';
 import { ReferenceCache } from './reference-cache.js';
+import { isInputFile } from './spooled-input.js';
 import {
   Control,
   controlLength,
@@ -40,6 +41,7 @@ import {
   unitSlot,
   unitSlotValue,
   type WorkerData,
+  type WorkInput,
 } from './thread-protocol.js';
 import { Unit, type UnitOwner } from './unit.js';
 
@@ -58,7 +60,11 @@ export interface ThreadPoolExecutorOptions {
   readonly idleTimeoutMs?: number;
   /** A unit of work running longer terminates its worker and rejects with `WorkTimeoutError`. Default: none. */
   readonly timeoutMs?: number;
-  /** Heap and stack limits per worker (`new Worker()`'s `resourceLimits`); a worker that exceeds them is replaced. */
+  /**
+   * Heap and stack limits per worker (`new Worker()`'s `resourceLimits`); a worker that exceeds them fails its
+   * unit with `WorkerCrashedError` and is replaced. Default: `{ maxOldGenerationSizeMb: 512 }`
+   * (`defaultWorkerHeapLimitMb`); `maxOldGenerationSizeMb: 0` leaves Node's own limit (about 2–4 GiB).
+   */
   readonly resourceLimits?: ResourceLimits;
   /** Node options for each worker (`new Worker()`'s `execArgv`). Default: the main thread's. */
   readonly execArgv?: readonly string[];
@@ -77,6 +83,13 @@ export interface ThreadPoolExecutorOptions {
  * busy worker moves to any worker that falls idle first.
  */
 const unitsPerWorker = 8;
+
+/**
+ * Each worker's old-generation heap, by default: ten times what a typical request handler's heap holds, yet
+ * small enough that a runaway request on each of a few workers cannot take a 2–4 GiB machine down with it
+ * (Node's own limit is about 4 GiB per worker on a 64-bit machine, so a pool of two could reach 8 GiB).
+ */
+export const defaultWorkerHeapLimitMb = 512;
 
 interface Deferred<T> {
   readonly promise: Promise<T>;
@@ -149,14 +162,21 @@ export class ThreadPoolExecutor implements Executor {
   private readonly windowBytes: number;
   /** Why the last worker died while starting; no worker is spawned again until the next `load()`. */
   private startupFailure: Error | undefined;
-  private activeUnits = 0;
+  /** Units whose `run()` has not settled yet. */
+  private readonly active = new Set<Unit<PoolWorker>>();
   private flushScheduled = false;
   private drained: Deferred<void> | undefined;
   private closing: Promise<void> | undefined;
+  private closeDeadline: NodeJS.Timeout | undefined;
+  private readonly resourceLimits: ResourceLimits;
   private readonly unitOwner: UnitOwner = {
     cancel: (unit) => this.cancel(unit as Unit<PoolWorker>),
-    settled: () => {
-      if (--this.activeUnits === 0) this.drained?.resolve();
+    settled: (unit) => {
+      this.active.delete(unit as Unit<PoolWorker>);
+      if (this.active.size === 0) {
+        clearTimeout(this.closeDeadline);
+        this.drained?.resolve();
+      }
     },
   };
 
@@ -168,6 +188,8 @@ export class ThreadPoolExecutor implements Executor {
     this.timeoutMs = options.timeoutMs;
     this.windowMessages = Math.max(1, Math.floor(options.creditWindow?.messages ?? 16));
     this.windowBytes = Math.max(1, Math.floor(options.creditWindow?.bytes ?? 1024 * 1024));
+    const { maxOldGenerationSizeMb = defaultWorkerHeapLimitMb, ...limits } = options.resourceLimits ?? {};
+    this.resourceLimits = maxOldGenerationSizeMb > 0 ? { ...limits, maxOldGenerationSizeMb } : limits;
   }
 
   /** Worker threads alive or starting (for tests and metrics). */
@@ -217,9 +239,10 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   run<Payload>(work: Work<Payload>): Promise<void> {
-    if (this.closing) return Promise.reject(new ExecutorClosedError());
+    if (this.closing) return refuse(work, new ExecutorClosedError());
     if (typeof work.handler === 'function') {
-      return Promise.reject(
+      return refuse(
+        work,
         new TypeError(
           `ThreadPoolExecutor needs the handler as a module reference ("./dist/handler.js#name" or ` +
             `{ module, export }), not a function (${work.handler.name || 'anonymous'}): a function cannot cross ` +
@@ -231,13 +254,13 @@ export class ThreadPoolExecutor implements Executor {
     try {
       reference = this.references.resolve(work.handler);
     } catch (error) {
-      return Promise.reject(error);
+      return refuse(work, error);
     }
-    if (work.signal?.aborted) return Promise.reject(new WorkCancelledError());
-    if (this.startupFailure && this.workers.length === 0) return Promise.reject(this.startupFailure);
+    if (work.signal?.aborted) return refuse(work, new WorkCancelledError());
+    if (this.startupFailure && this.workers.length === 0) return refuse(work, this.startupFailure);
     const worker = this.pickWorker();
     if (worker?.units.size !== 0 && this.waitingUnits() >= this.maxQueue) {
-      return Promise.reject(new QueueFullError(this.maxQueue));
+      return refuse(work, new QueueFullError(this.maxQueue));
     }
     return new Promise<void>((resolve, reject) => {
       const unit = new Unit<PoolWorker>(
@@ -248,7 +271,7 @@ export class ThreadPoolExecutor implements Executor {
         reject,
         this.unitOwner,
       );
-      this.activeUnits++;
+      this.active.add(unit);
       if (work.signal) {
         unit.onAbort = () => this.cancel(unit);
         work.signal.addEventListener('abort', unit.onAbort, { once: true });
@@ -261,16 +284,40 @@ export class ThreadPoolExecutor implements Executor {
     });
   }
 
-  /** Waits for queued and running work to finish, then ends every worker thread. */
-  close(): Promise<void> {
+  /**
+   * Refuses new work, waits for queued and running work to finish, then ends every worker thread. With
+   * `timeoutMs`, work not finished by then fails with `ExecutorClosedError` and the threads running it are
+   * terminated: a stuck handler cannot hold a shutdown forever. A later call may set a deadline too.
+   */
+  close(options: ExecutorCloseOptions = {}): Promise<void> {
     this.closing ??= (async () => {
-      if (this.activeUnits > 0) {
+      if (this.active.size > 0) {
         this.drained = deferred();
         await this.drained.promise;
       }
       await Promise.all(this.workers.map((worker) => this.retire(worker)));
     })();
+    const { timeoutMs } = options;
+    if (timeoutMs !== undefined && this.active.size > 0 && this.closeDeadline === undefined) {
+      this.closeDeadline = setTimeout(() => this.abandonWork(timeoutMs), Math.max(0, timeoutMs));
+    }
     return this.closing;
+  }
+
+  /** The close deadline passed: fail every unit not finished yet, terminating the threads that run them. */
+  private abandonWork(timeoutMs: number): void {
+    const message = `The executor closed before this work finished (its close deadline of ${timeoutMs} ms passed)`;
+    this.queue.length = 0;
+    for (const unit of [...this.active]) {
+      const worker = unit.worker;
+      // Started on its thread and not finished: the thread is ended (the unit's file is released on its exit).
+      if (worker !== undefined && !unit.finishedOnWorker && !this.revoke(unit) && !worker.failure) {
+        worker.failure = new ExecutorClosedError(message);
+        void worker.thread.terminate();
+      }
+      unit.dropping = true;
+      unit.settle(new ExecutorClosedError(message));
+    }
   }
 
   /** Cancels a unit: takes it back if it has not started, else makes its next send/read throw. */
@@ -318,11 +365,12 @@ export class ThreadPoolExecutor implements Executor {
       windowBytes: this.windowBytes,
       clockBase,
     };
-    const { resourceLimits, execArgv, env } = this.options;
+    const { resourceLimits } = this;
+    const { execArgv, env } = this.options;
     const thread = new Worker(workerUrl, {
       workerData,
       transferList: [port2],
-      ...(resourceLimits && { resourceLimits }),
+      resourceLimits,
       ...(execArgv && { execArgv: [...execArgv] }),
       ...(env && { env }),
     });
@@ -466,11 +514,13 @@ export class ThreadPoolExecutor implements Executor {
     worker.units.set(id, unit);
     Atomics.store(worker.control, unitSlot(id), unitSlotValue(id, UnitState.dispatched));
     const { input } = unit.work;
-    let inputMessage: Uint8Array | boolean = false;
+    let inputMessage: WorkInput = false;
     if (input instanceof Uint8Array) {
       // A view of a larger buffer would be cloned whole.
       inputMessage =
         input.byteOffset === 0 && input.byteLength === input.buffer.byteLength ? input : input.slice();
+    } else if (isInputFile(input)) {
+      inputMessage = { fd: input.fd, length: input.length };
     } else if (input) {
       unit.feeder = new InputFeeder(input);
       inputMessage = true;
@@ -504,6 +554,7 @@ export class ThreadPoolExecutor implements Executor {
             const unit = worker.units.get(message[1] as number);
             if (unit) {
               worker.units.delete(unit.id);
+              unit.worker = undefined; // it never reached the thread
               unit.settle(error);
             }
           }
@@ -527,6 +578,7 @@ export class ThreadPoolExecutor implements Executor {
       unit.settle(new WorkTimeoutError(timeoutMs));
       worker.failure ??= new WorkTimeoutError(timeoutMs);
       void worker.thread.terminate();
+      void worker.exited.promise.then(() => unit.releaseInput());
     }, delay);
   }
 
@@ -638,6 +690,7 @@ export class ThreadPoolExecutor implements Executor {
       } else {
         unit.dropping = true;
         unit.enqueue({ end: true, error: crashError(failure, code) });
+        unit.releaseInput();
       }
     }
     worker.units.clear();
@@ -648,8 +701,14 @@ export class ThreadPoolExecutor implements Executor {
   }
 }
 
+/** Rejects work refused at once; its input's file is released, as nothing will read it. */
+function refuse(work: Pick<Work<unknown>, 'input'>, error: unknown): Promise<never> {
+  if (isInputFile(work.input)) work.input.release();
+  return Promise.reject(error);
+}
+
 function crashError(failure: Error, code: number): Error {
-  if (failure instanceof WorkTimeoutError) return failure;
+  if (failure instanceof WorkTimeoutError || failure instanceof ExecutorClosedError) return failure;
   const reason =
     (failure as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY'
       ? 'ran out of memory (its resourceLimits)'

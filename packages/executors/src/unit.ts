@@ -7,6 +7,7 @@ import { acknowledge } from './credit-window.js';
 import type { Work } from './executor.js';
 import type { InputFeeder } from './input-channel.js';
 import type { ResolvedModuleReference } from './module-reference.js';
+import { type InputFile, isInputFile } from './spooled-input.js';
 import { Control } from './thread-protocol.js';
 
 /** An item of a unit's delivery queue: a message, or the end. */
@@ -44,6 +45,8 @@ export class Unit<Thread extends UnitThread> {
   settled = false;
   error: unknown;
   onAbort: (() => void) | undefined;
+  /** The input's file until it is released: once no thread can read it any more. */
+  inputFile: InputFile | undefined;
 
   constructor(
     readonly work: Work<unknown>,
@@ -52,13 +55,25 @@ export class Unit<Thread extends UnitThread> {
     private readonly resolve: () => void,
     private readonly reject: (error: unknown) => void,
     private readonly owner: UnitOwner,
-  ) {}
+  ) {
+    this.inputFile = isInputFile(work.input) ? work.input : undefined;
+  }
+
+  /** Closes the input's file. Only when no thread reads it: not started, finished, or its thread exited. */
+  releaseInput(): void {
+    const file = this.inputFile;
+    if (file === undefined) return;
+    this.inputFile = undefined;
+    file.release();
+  }
 
   /** Resolves or rejects `run()` (once), with the caller's own `onMessage` failure first. */
   settle(error: unknown): void {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.timer);
+    // A unit still on a live thread (a timeout, a close deadline) keeps its file until that thread exits.
+    if (this.worker === undefined || this.finishedOnWorker) this.releaseInput();
     if (this.onAbort) this.work.signal?.removeEventListener('abort', this.onAbort);
     const failure = this.error ?? error;
     if (failure === undefined) this.resolve();
@@ -69,6 +84,7 @@ export class Unit<Thread extends UnitThread> {
   /** The worker is done with the handler and moves on: what this unit still owes its window must not hold that back. */
   finishOnWorker(): void {
     this.finishedOnWorker = true;
+    this.releaseInput();
     if (this.unackedMessages > 0 && this.worker) {
       const { control } = this.worker;
       Atomics.add(control, Control.ackedMessages, this.unackedMessages);
