@@ -21,7 +21,7 @@ export class WorkTimeoutError extends Error {
   override readonly name = 'WorkTimeoutError';
   readonly code = 'ERR_WORK_TIMEOUT';
   constructor(readonly timeoutMs: number) {
-    super(`The work ran longer than ${timeoutMs} ms; its worker thread was terminated`);
+    super(`The work ran longer than ${timeoutMs} ms; its worker thread was terminated and replaced`);
   }
 }
 

@@ -711,7 +711,7 @@ function crashError(failure: Error, code: number): Error {
   if (failure instanceof WorkTimeoutError || failure instanceof ExecutorClosedError) return failure;
   const reason =
     (failure as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY'
-      ? 'ran out of memory (its resourceLimits)'
+      ? 'ran out of memory (its heap limit, resourceLimits.maxOldGenerationSizeMb); the thread was replaced'
       : failure.message.startsWith('The worker thread exited')
         ? `exited with code ${code} (process.exit() or an uncaught error)`
         : `crashed: ${failure.message}`;
