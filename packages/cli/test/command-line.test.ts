@@ -22,6 +22,12 @@ describe('tsgi serve --help', () => {
       '--idle-connection-timeout <duration>',
       '--headers-timeout <duration>',
       '--body-timeout <duration>',
+      '--send-timeout <duration>',
+      '--timeout <duration>',
+      '--worker-heap-limit <size>',
+      '--body-buffer-size <size>',
+      '--body-temp-dir <path>',
+      '--stream-input',
       '--no-keep-alive',
       '--access-log',
       '--validate',
@@ -42,6 +48,9 @@ describe('tsgi serve --help', () => {
       '(default: 100mb)',
       '(default: 127.0.0.1,::1)',
       '(default: 30s)',
+      '(default: 60s)',
+      '(default: 512mb)',
+      '(default: 64kb)',
     ]) {
       expect(stdout).toContain(shown);
     }

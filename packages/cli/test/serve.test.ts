@@ -99,3 +99,76 @@ describe('tsgi serve shutting down', () => {
     expect(await tsgi.stop('SIGTERM')).toEqual({ code: 0, signal: null });
   }, 30_000);
 });
+
+describe('tsgi serve against stuck and memory-hungry applications', () => {
+  let tsgi: ListeningProcess;
+  beforeAll(async () => {
+    tsgi = await serveTsgi([
+      fixture('app.mjs'),
+      '--workers',
+      '2',
+      '--timeout',
+      '1s',
+      '--worker-heap-limit',
+      '64mb',
+    ]);
+  });
+  afterAll(async () => {
+    await tsgi?.stop();
+  });
+
+  it.each(['/spin', '/wait-forever'])(
+    '%s: after --timeout the request gets a 500, the worker is replaced with a log line, the server serves on',
+    async (path) => {
+      const started = performance.now();
+      const [first, second] = await Promise.all([get(`${tsgi.url}${path}`), get(`${tsgi.url}${path}`)]);
+      const elapsed = performance.now() - started;
+      expect([first.status, second.status]).toEqual([500, 500]);
+      expect(elapsed).toBeGreaterThanOrEqual(950);
+      // Terminating a thread and answering is prompt; the margin only absorbs a loaded machine.
+      expect(elapsed).toBeLessThan(10_000);
+      expect(await get(`${tsgi.url}/`)).toMatchObject({ status: 200 });
+      expect(tsgi.output()).toMatch(
+        new RegExp(
+          `WorkTimeoutError: GET ${path} \\(127\\.0\\.0\\.1\\): The work ran longer than 1000 ms; its worker thread was terminated and replaced`,
+        ),
+      );
+    },
+    30_000,
+  );
+
+  it('a request past --worker-heap-limit gets a 500, its worker is replaced with a log line', async () => {
+    const { status } = await get(`${tsgi.url}/hog`);
+    expect(status).toBe(500);
+    expect(await get(`${tsgi.url}/`)).toMatchObject({ status: 200 });
+    expect(tsgi.output()).toMatch(/WorkerCrashedError: GET \/hog \(127\.0\.0\.1\): .*ran out of memory/);
+  }, 30_000);
+});
+
+describe('tsgi serve shutting down with a stuck worker', () => {
+  it.each([
+    ['one process', []],
+    ['--processes 2', ['--processes', '2']],
+  ] as const)(
+    '%s: at --graceful-timeout the stuck request gets a 503 and the process exits 0',
+    async (_name, extra) => {
+      const mark = join(mkdtempSync(join(tmpdir(), 'tsgi-cli-')), 'started');
+      const tsgi = await serveTsgi(
+        [fixture('app.mjs'), '--workers', '1', '--timeout', '0', '--graceful-timeout', '1s', ...extra],
+        { TSGI_FIXTURE_MARK: mark },
+      );
+      const stuck = get(`${tsgi.url}/wait-forever`);
+      while (!existsSync(mark)) await sleep(20);
+      const started = performance.now();
+      const exit = tsgi.stop('SIGTERM');
+      expect(await stuck).toEqual({ status: 503, text: '503 Service Unavailable\n' });
+      expect(await exit).toEqual({ code: 0, signal: null });
+      const elapsed = performance.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(950);
+      // The deadline is 1 s; ending a process with threads takes a moment more on a loaded machine.
+      expect(elapsed).toBeLessThan(12_000);
+      expect(tsgi.output()).toMatch(/close deadline of 1000 ms passed\): GET \/wait-forever/);
+    },
+    30_000,
+  );
+});
