@@ -75,6 +75,13 @@ export interface ThreadPoolExecutorOptions {
    * but not yet delivered. Past either, the worker's `send()` blocks. Default: 16 messages, 1 MiB.
    */
   readonly creditWindow?: { readonly messages?: number; readonly bytes?: number };
+  /**
+   * A worker whose unit has waited on its caller for over half a second (a client that does not read its
+   * response, or, with streamed input, does not send its body) is stalled: while work waits for a thread, the pool
+   * starts up to this many workers beyond `maxWorkers` to run it, and ends them when the stall is over.
+   * Default: `maxWorkers`; `0` turns it off.
+   */
+  readonly maxExtraWorkers?: number;
 }
 
 /**
@@ -90,6 +97,12 @@ const unitsPerWorker = 8;
  * (Node's own limit is about 4 GiB per worker on a 64-bit machine, so a pool of two could reach 8 GiB).
  */
 export const defaultWorkerHeapLimitMb = 512;
+
+/**
+ * How long a unit must wait on its caller, at a stretch, for its worker to count as stalled: far longer than a
+ * socket that merely filled up takes to drain, short enough that work waiting behind it starts within a second.
+ */
+const stallGraceMs = 500;
 
 interface Deferred<T> {
   readonly promise: Promise<T>;
@@ -153,6 +166,7 @@ export class ThreadPoolExecutor implements Executor {
   readonly maxQueue: number;
   readonly idleTimeoutMs: number;
   readonly timeoutMs: number | undefined;
+  readonly maxExtraWorkers: number;
 
   private readonly workers: PoolWorker[] = [];
   private readonly queue: Unit<PoolWorker>[] = [];
@@ -168,6 +182,8 @@ export class ThreadPoolExecutor implements Executor {
   private drained: Deferred<void> | undefined;
   private closing: Promise<void> | undefined;
   private closeDeadline: NodeJS.Timeout | undefined;
+  /** Armed while work waits for a thread: looks for stalled workers to run it beside. */
+  private stallCheck: NodeJS.Timeout | undefined;
   private readonly resourceLimits: ResourceLimits;
   private readonly unitOwner: UnitOwner = {
     cancel: (unit) => this.cancel(unit as Unit<PoolWorker>),
@@ -186,6 +202,7 @@ export class ThreadPoolExecutor implements Executor {
     this.maxQueue = Math.max(0, options.maxQueue ?? this.maxWorkers * 64);
     this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
     this.timeoutMs = options.timeoutMs;
+    this.maxExtraWorkers = Math.max(0, Math.floor(options.maxExtraWorkers ?? this.maxWorkers));
     this.windowMessages = Math.max(1, Math.floor(options.creditWindow?.messages ?? 16));
     this.windowBytes = Math.max(1, Math.floor(options.creditWindow?.bytes ?? 1024 * 1024));
     const { maxOldGenerationSizeMb = defaultWorkerHeapLimitMb, ...limits } = options.resourceLimits ?? {};
@@ -281,6 +298,7 @@ export class ThreadPoolExecutor implements Executor {
         this.queue.push(unit);
         this.addWorkers();
       }
+      if (worker === undefined || worker.units.size > 1) this.scheduleStallCheck();
     });
   }
 
@@ -434,7 +452,11 @@ export class ThreadPoolExecutor implements Executor {
       }
       case ToMain.read: {
         const unit = worker.units.get(message[1] as number);
-        void unit?.feeder?.answer(worker.control, worker.input, unit.id, message[2] as number);
+        if (unit?.feeder === undefined) return;
+        unit.inputWaitSince = performance.now();
+        void unit.feeder.answer(worker.control, worker.input, unit.id, message[2] as number).finally(() => {
+          unit.inputWaitSince = -1;
+        });
         return;
       }
       case ToMain.output:
@@ -472,10 +494,14 @@ export class ThreadPoolExecutor implements Executor {
   /** An idle worker, or (once the pool cannot grow) the least busy one with room for a unit in waiting. */
   private pickWorker(): PoolWorker | undefined {
     let best: PoolWorker | undefined;
+    let now = -1;
     for (const worker of this.workers) {
       if (!worker.ready || worker.retiring) continue;
       if (worker.units.size === 0) return worker;
-      if (!best || worker.units.size < best.units.size) best = worker;
+      if (best && worker.units.size >= best.units.size) continue;
+      // Work never waits behind a worker stalled on its client: the pool's queue is better.
+      if (now < 0) now = performance.now();
+      if (!this.isStalled(worker, now)) best = worker;
     }
     const canGrow = this.workers.length < this.maxWorkers && !this.startupFailure;
     return best && !canGrow && best.units.size < unitsPerWorker ? best : undefined;
@@ -620,9 +646,51 @@ export class ThreadPoolExecutor implements Executor {
     if (worker.units.size === 0 && worker.ready && !worker.retiring) {
       this.dispatch();
       if (worker.units.size === 0) this.steal(worker);
+      // An extra worker, or one whose stall is over, beyond what the stalls still call for: it goes.
+      if (
+        worker.units.size === 0 &&
+        this.workers.length > this.maxWorkers &&
+        this.workers.length > this.maxWorkers + this.stalledWorkers()
+      ) {
+        void this.retire(worker);
+        return;
+      }
     }
     this.updateReference(worker);
   }
+
+  private isStalled(worker: PoolWorker, now: number): boolean {
+    // A worker runs its units in order: the first is the one it runs.
+    for (const unit of worker.units.values()) return unit.stalledFor(stallGraceMs, now);
+    return false;
+  }
+
+  /** Workers stalled on their callers, up to `maxExtraWorkers`: how far beyond `maxWorkers` the pool may be. */
+  private stalledWorkers(): number {
+    if (this.maxExtraWorkers === 0) return 0;
+    const now = performance.now();
+    let stalled = 0;
+    for (const worker of this.workers) if (worker.ready && this.isStalled(worker, now)) stalled++;
+    return Math.min(stalled, this.maxExtraWorkers);
+  }
+
+  private scheduleStallCheck(): void {
+    if (this.stallCheck !== undefined || this.maxExtraWorkers === 0) return;
+    this.stallCheck = setTimeout(this.checkStalls, stallGraceMs);
+    this.stallCheck.unref();
+  }
+
+  /** Work waits for a thread: start a worker for it beside each stalled one (up to `maxExtraWorkers`). */
+  private readonly checkStalls = (): void => {
+    this.stallCheck = undefined;
+    const waiting = this.waitingUnits();
+    if (waiting === 0 || this.closing || this.startupFailure) return;
+    let starting = 0;
+    for (const worker of this.workers) if (!worker.ready) starting++;
+    const room = this.maxWorkers + this.stalledWorkers() - this.workers.length;
+    for (let spawned = 0; spawned < Math.min(room, waiting - starting); spawned++) this.spawn();
+    this.scheduleStallCheck();
+  };
 
   /** Gives an idle worker a unit that waits behind another one on a busy worker. */
   private steal(idle: PoolWorker): void {
@@ -695,8 +763,9 @@ export class ThreadPoolExecutor implements Executor {
     }
     worker.units.clear();
     this.queue.unshift(...waiting);
-    // A crashed worker is replaced (the idle timeout trims the pool later); one that failed to start is not.
-    if (wasReady && !worker.retiring && !this.closing) this.spawn();
+    // A crashed worker is replaced (the idle timeout trims the pool later); one that failed to start is not, nor
+    // an extra one.
+    if (wasReady && !worker.retiring && !this.closing && this.workers.length < this.maxWorkers) this.spawn();
     this.dispatch();
   }
 }

@@ -36,6 +36,10 @@ export class Unit<Thread extends UnitThread> {
   readonly queue: Delivery[] = [];
   /** `onMessage` returned a promise that has not settled. */
   busy = false;
+  /** When the pending `onMessage` promise began (`performance.now()`), or -1: how long the caller holds it back. */
+  busySince = -1;
+  /** When the handler began waiting for input the source has not given yet, or -1. */
+  inputWaitSince = -1;
   /** The worker finished the handler; undelivered messages no longer count against its window. */
   finishedOnWorker = false;
   unackedMessages = 0;
@@ -65,6 +69,15 @@ export class Unit<Thread extends UnitThread> {
     if (file === undefined) return;
     this.inputFile = undefined;
     file.release();
+  }
+
+  /**
+   * Whether the unit has been waiting on its caller for `graceMs` at a stretch: its messages are not taken (a
+   * client that does not read) or its input does not come (a client that does not send).
+   */
+  stalledFor(graceMs: number, now: number): boolean {
+    const since = this.busySince >= 0 ? this.busySince : this.inputWaitSince;
+    return since >= 0 && now - since >= graceMs;
   }
 
   /** Resolves or rejects `run()` (once), with the caller's own `onMessage` failure first. */
@@ -120,14 +133,17 @@ export class Unit<Thread extends UnitThread> {
     }
     if (result && typeof result.then === 'function') {
       this.busy = true;
+      this.busySince = performance.now();
       result.then(
         () => {
           this.busy = false;
+          this.busySince = -1;
           this.acknowledge(delivery.bytes);
           this.deliverQueued();
         },
         (error: unknown) => {
           this.busy = false;
+          this.busySince = -1;
           this.onMessageFailed(error, delivery.bytes);
           this.deliverQueued();
         },

@@ -684,6 +684,57 @@ describe('ThreadPoolExecutor: concurrency', () => {
   });
 });
 
+describe('ThreadPoolExecutor: workers stalled on their callers', () => {
+  /** Runs a flood whose caller takes one message and then nothing: its worker blocks on a full window. */
+  function stallOne(executor: ThreadPoolExecutor) {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const progress = shared(2);
+    const run = executor.run({
+      handler: at('flood'),
+      payload: { progress, count: 64, size: 1024 },
+      onMessage: () => released,
+    });
+    return { run, release, progress: new Int32Array(progress) };
+  }
+
+  it('runs waiting work on an extra worker while every worker is stalled, and ends it when the stall is over', async () => {
+    const executor = pool({ maxWorkers: 1, idleTimeoutMs: Number.POSITIVE_INFINITY });
+    await executor.load([at('flood'), at('hello')]);
+    const stalled = stallOne(executor);
+    await until(() => Atomics.load(stalled.progress, 0) >= 16);
+    const started = performance.now();
+    expect(await messagesOf(executor, 'hello')).toEqual(['Hello world!']);
+    // Half a second of grace, then a new thread imports the module: 5 s only absorbs a loaded machine, against a
+    // wait that would otherwise last as long as the stalled caller (here: until the test releases it).
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(executor.threadCount).toBe(2);
+    stalled.release();
+    await stalled.run;
+    await until(() => executor.threadCount === 1);
+  });
+
+  it('with maxExtraWorkers: 0, waiting work waits for the stalled worker', async () => {
+    const executor = pool({ maxWorkers: 1, maxExtraWorkers: 0 });
+    await executor.load([at('flood'), at('hello')]);
+    const stalled = stallOne(executor);
+    await until(() => Atomics.load(stalled.progress, 0) >= 16);
+    let answered = false;
+    const hello = messagesOf(executor, 'hello').then((messages) => {
+      answered = true;
+      return messages;
+    });
+    await sleep(1500);
+    expect(answered).toBe(false);
+    expect(executor.threadCount).toBe(1);
+    stalled.release();
+    await stalled.run;
+    expect(await hello).toEqual(['Hello world!']);
+  });
+});
+
 describe('ThreadPoolExecutor: lifecycle', () => {
   function osThreads(): number {
     return Number(/Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
