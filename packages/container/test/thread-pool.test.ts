@@ -30,6 +30,34 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
   }
 }
 
+/**
+ * Sends `head` (a request that expects 100-continue), and `body` only once 100 Continue arrives (after calling
+ * `onContinue`); resolves to everything the server sent until it closed the connection.
+ */
+function sendAfterContinue(
+  port: number,
+  head: string,
+  body: string,
+  onContinue: () => void,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.setEncoding('latin1');
+    socket.on('error', reject);
+    socket.on('data', (text: string) => {
+      const continued = answer.includes('100 Continue\r\n\r\n');
+      answer += text;
+      if (!continued && answer.includes('100 Continue\r\n\r\n')) {
+        onContinue();
+        socket.write(body);
+      }
+    });
+    socket.on('end', () => resolve(answer));
+    socket.write(head);
+  });
+}
+
 interface Served {
   readonly url: string;
   readonly port: number;
@@ -189,28 +217,18 @@ describe('streaming in bounded memory (streamInput)', () => {
   }, 60_000);
 
   it('answers Expect: 100-continue only when the application first reads', async () => {
-    const socket = connect(streaming.port, '127.0.0.1');
     const started = performance.now();
-    socket.write(
-      'POST /lateReader HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n',
-    );
-    let response = '';
     let continuedAfter = -1;
-    socket.setEncoding('latin1');
-    await new Promise<void>((resolve, reject) => {
-      socket.on('error', reject);
-      socket.on('data', (text: string) => {
-        response += text;
-        if (continuedAfter < 0 && response.includes('100 Continue')) {
-          continuedAfter = performance.now() - started;
-          socket.write('hello');
-        }
-        if (response.endsWith('\r\n\r\n5')) resolve();
-      });
-    });
-    socket.destroy();
+    const answer = await sendAfterContinue(
+      streaming.port,
+      'POST /lateReader HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n',
+      'hello',
+      () => {
+        continuedAfter = performance.now() - started;
+      },
+    );
     expect(continuedAfter).toBeGreaterThanOrEqual(250);
-    expect(response).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+    expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n5$/);
   });
 
   it('holds a response back while the client does not read', async () => {
@@ -332,24 +350,15 @@ describe('the body is read before the application runs', () => {
   });
 
   it('answers Expect: 100-continue when it starts reading the body, before the application runs', async () => {
-    const socket = connect(served.port, '127.0.0.1');
-    socket.write(
-      'POST /inputReport HTTP/1.1\r\nHost: test\r\nContent-Length: 12\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n',
-    );
-    let answer = '';
     let startedWhenContinued = -1;
-    socket.setEncoding('latin1');
-    await new Promise<void>((resolve, reject) => {
-      socket.on('error', reject);
-      socket.on('data', (text: string) => {
-        answer += text;
-        if (startedWhenContinued < 0 && answer.includes('100 Continue\r\n\r\n')) {
-          startedWhenContinued = Atomics.load(state, State.started);
-          socket.write('a line\nbody!');
-        }
-      });
-      socket.on('end', resolve);
-    });
+    const answer = await sendAfterContinue(
+      served.port,
+      'POST /inputReport HTTP/1.1\r\nHost: test\r\nContent-Length: 12\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n',
+      'a line\nbody!',
+      () => {
+        startedWhenContinued = Atomics.load(state, State.started);
+      },
+    );
     expect(startedWhenContinued).toBe(0);
     expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
     expect(answer).toContain('"contentLength":"12"');

@@ -1,26 +1,14 @@
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { descriptorsInto } from '../test/open-descriptors.js';
 import { WorkCancelledError, WorkTimeoutError } from './errors.js';
 import type { WorkPort } from './executor.js';
 import { InlineExecutor } from './inline-executor.js';
 import { ModuleLoadError } from './module-reference.js';
 import { type InputFile, spoolInput } from './spooled-input.js';
-
-/** Descriptors this process holds for files in `directory` (deleted or not). */
-function descriptorsInto(directory: string): number {
-  let count = 0;
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith(directory)) count++;
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return count;
-}
 
 const handlers = fileURLToPath(new URL('../test/fixtures/handlers.mjs', import.meta.url));
 const bytes = (text: string) => new TextEncoder().encode(text);

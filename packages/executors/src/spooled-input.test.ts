@@ -1,9 +1,10 @@
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fc, test as propertyTest } from '@fast-check/vitest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { descriptorsInto } from '../test/open-descriptors.js';
 import {
   type InputFile,
   InputFileReader,
@@ -35,19 +36,6 @@ function readAll(file: InputFile, pieceSize: number): Uint8Array {
     pieces.push(piece);
   }
   return Buffer.concat(pieces);
-}
-
-/** Whether this process holds a descriptor for a file in `directory` (deleted or not). */
-function descriptorsInto(where: string): number {
-  let count = 0;
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith(where)) count++;
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return count;
 }
 
 const waitUntil = async (condition: () => boolean) => {
