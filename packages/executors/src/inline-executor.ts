@@ -102,7 +102,9 @@ export class InlineExecutor implements Executor {
     } catch (error) {
       return Promise.reject(error);
     }
-    const done = result === undefined ? finished : Promise.resolve(result);
+    // A handler that finished synchronously cannot time out: no timer for it.
+    if (result === undefined) return finished;
+    const done = Promise.resolve(result);
     return work.timeoutMs === undefined ? done : withTimeout(done, port, work.timeoutMs);
   }
 

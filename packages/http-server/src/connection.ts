@@ -188,6 +188,8 @@ export class HTTPConnection {
       if (sendTimeout > 0) {
         timer = setTimeout(() => {
           timedOut = true;
+          // A response already finished waits on its last bytes: closeIfNeverFlushed() ends that one.
+          if (this.phase >= FINISHED) return;
           this.logSendTimeout();
           this.abort();
         }, sendTimeout);
