@@ -201,8 +201,9 @@ export class WSGIContainer {
       return Promise.resolve();
     }
     // The request is checked (a refusal above needs no body, nor 100 Continue); now its body, then the work.
-    if (request.body === undefined && this.#spool !== undefined) {
-      return this.#bufferThenRun(request, payload, startedAt);
+    const bodyStream = request.body === undefined ? request.bodyStream : undefined;
+    if (bodyStream !== undefined && this.#spool !== undefined) {
+      return this.#bufferThenRun(request, bodyStream, payload, startedAt);
     }
     return this.#dispatch(new GatewayExchange(this.#exchangeSettings, request, payload, startedAt));
   }
@@ -216,10 +217,15 @@ export class WSGIContainer {
    * Reads the whole body on the event loop (its first read answers `Expect: 100-continue`), so the application
    * starts only when it can run without waiting for the client.
    */
-  async #bufferThenRun(request: ContainerRequest, payload: GatewayPayload, startedAt: number): Promise<void> {
+  async #bufferThenRun(
+    request: ContainerRequest,
+    bodyStream: AsyncIterable<Uint8Array>,
+    payload: GatewayPayload,
+    startedAt: number,
+  ): Promise<void> {
     let body: Uint8Array | InputFile;
     try {
-      body = await spoolInput(request.bodyStream!, this.#spool, request.bodyLength);
+      body = await spoolInput(bodyStream, this.#spool, request.bodyLength);
     } catch (error) {
       this.#bodyNotReceived(request, error, startedAt);
       return;
