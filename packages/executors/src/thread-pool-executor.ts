@@ -79,7 +79,8 @@ export interface ThreadPoolExecutorOptions {
    * A worker whose unit has waited on its caller for over half a second (a client that does not read its
    * response, or, with streamed input, does not send its body) is stalled: while work waits for a thread, the pool
    * starts up to this many workers beyond `maxWorkers` to run it, and ends them when the stall is over.
-   * Default: `maxWorkers`; `0` turns it off.
+   * Default: half of `maxWorkers`, rounded up (each extra thread costs about 15 MiB while it lasts: its isolate
+   * and the response it holds); `0` turns it off.
    */
   readonly maxExtraWorkers?: number;
 }
@@ -202,7 +203,7 @@ export class ThreadPoolExecutor implements Executor {
     this.maxQueue = Math.max(0, options.maxQueue ?? this.maxWorkers * 64);
     this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
     this.timeoutMs = options.timeoutMs;
-    this.maxExtraWorkers = Math.max(0, Math.floor(options.maxExtraWorkers ?? this.maxWorkers));
+    this.maxExtraWorkers = Math.max(0, Math.floor(options.maxExtraWorkers ?? Math.ceil(this.maxWorkers / 2)));
     this.windowMessages = Math.max(1, Math.floor(options.creditWindow?.messages ?? 16));
     this.windowBytes = Math.max(1, Math.floor(options.creditWindow?.bytes ?? 1024 * 1024));
     const { maxOldGenerationSizeMb = defaultWorkerHeapLimitMb, ...limits } = options.resourceLimits ?? {};
