@@ -651,13 +651,20 @@ export class ThreadPoolExecutor implements Executor {
       if (
         worker.units.size === 0 &&
         this.workers.length > this.maxWorkers &&
-        this.workers.length > this.maxWorkers + this.stalledWorkers()
+        this.staying() > this.maxWorkers + this.stalledWorkers()
       ) {
         void this.retire(worker);
         return;
       }
     }
     this.updateReference(worker);
+  }
+
+  /** Workers alive or starting that are not on their way out. */
+  private staying(): number {
+    let staying = 0;
+    for (const worker of this.workers) if (!worker.retiring) staying++;
+    return staying;
   }
 
   private isStalled(worker: PoolWorker, now: number): boolean {
@@ -688,7 +695,7 @@ export class ThreadPoolExecutor implements Executor {
     if (waiting === 0 || this.closing || this.startupFailure) return;
     let starting = 0;
     for (const worker of this.workers) if (!worker.ready) starting++;
-    const room = this.maxWorkers + this.stalledWorkers() - this.workers.length;
+    const room = this.maxWorkers + this.stalledWorkers() - this.staying();
     for (let spawned = 0; spawned < Math.min(room, waiting - starting); spawned++) this.spawn();
     this.scheduleStallCheck();
   };

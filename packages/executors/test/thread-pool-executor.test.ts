@@ -716,6 +716,20 @@ describe('ThreadPoolExecutor: workers stalled on their callers', () => {
     await until(() => executor.threadCount === 1);
   });
 
+  it('shrinks back to maxWorkers, not below, when every stall ends at once', async () => {
+    const executor = pool({ maxWorkers: 2, idleTimeoutMs: Number.POSITIVE_INFINITY });
+    await executor.load([at('flood'), at('hello')]);
+    const stalled = [stallOne(executor), stallOne(executor)];
+    await until(() => stalled.every(({ progress }) => Atomics.load(progress, 0) >= 16));
+    expect(await messagesOf(executor, 'hello')).toEqual(['Hello world!']);
+    expect(executor.threadCount).toBe(3); // half of maxWorkers, rounded up, extra
+    for (const { release } of stalled) release();
+    await Promise.all(stalled.map(({ run }) => run));
+    await until(() => executor.threadCount === 2);
+    await sleep(300);
+    expect(executor.threadCount).toBe(2);
+  });
+
   it('with maxExtraWorkers: 0, waiting work waits for the stalled worker', async () => {
     const executor = pool({ maxWorkers: 1, maxExtraWorkers: 0 });
     await executor.load([at('flood'), at('hello')]);
