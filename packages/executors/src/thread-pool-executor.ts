@@ -773,7 +773,7 @@ export class ThreadPoolExecutor implements Executor {
     this.queue.unshift(...waiting);
     // A crashed worker is replaced (the idle timeout trims the pool later); one that failed to start is not, nor
     // an extra one.
-    if (wasReady && !worker.retiring && !this.closing && this.workers.length < this.maxWorkers) this.spawn();
+    if (wasReady && !worker.retiring && !this.closing && this.staying() < this.maxWorkers) this.spawn();
     this.dispatch();
   }
 }
