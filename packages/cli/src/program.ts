@@ -85,6 +85,14 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
         .argParser(wholeNumber(1, 1024)),
     )
     .addOption(
+      new Option(
+        '--worker-heap-limit <size>',
+        "JavaScript heap limit of each worker thread (past it the worker is replaced, its request fails); 0: Node's",
+      )
+        .default(512 * 1024 * 1024, '512mb')
+        .argParser(argument(parseByteSize)),
+    )
+    .addOption(
       new Option('--processes <number>', 'server processes sharing the port; 0 starts one per CPU')
         .default(1)
         .argParser(wholeNumber(0, 1024)),
@@ -122,6 +130,26 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
       )
         .default(100 * 1024 * 1024, '100mb')
         .argParser(argument(parseByteSize)),
+    )
+    .addOption(
+      new Option(
+        '--body-buffer-size <size>',
+        'request bodies are read before the app runs: up to this in memory, larger ones in a temporary file',
+      )
+        .default(64 * 1024, '64kb')
+        .argParser(argument(parseByteSize)),
+    )
+    .addOption(
+      new Option(
+        '--body-temp-dir <path>',
+        'where request bodies larger than --body-buffer-size are kept',
+      ).default(undefined, 'the system temporary directory'),
+    )
+    .addOption(
+      new Option(
+        '--stream-input',
+        'with --executor thread: give the app its body as it arrives (a slow uploader then holds a worker)',
+      ).default(false),
     )
     .addOption(
       new Option('--max-header-size <size>', 'largest request header block (larger: 431)')
@@ -171,6 +199,22 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
         'how long a client may take to send a whole request; 0 disables it',
       )
         .default(300_000, '300s')
+        .argParser(argument(parseDuration)),
+    )
+    .addOption(
+      new Option(
+        '--send-timeout <duration>',
+        'close a connection whose client reads nothing of its response for this long; 0 disables it',
+      )
+        .default(60_000, '60s')
+        .argParser(argument(parseDuration)),
+    )
+    .addOption(
+      new Option(
+        '-t, --timeout <duration>',
+        'fail a request still running after this long (500; a thread worker is replaced); 0 disables it',
+      )
+        .default(30_000, '30s')
         .argParser(argument(parseDuration)),
     )
     .addOption(new Option('--no-keep-alive', 'close the connection after every response'))

@@ -8,6 +8,8 @@ export interface ServeOptions {
   readonly executor: 'thread' | 'inline';
   /** Worker threads per process (`--executor thread`). */
   readonly workers: number;
+  /** Each worker thread's JavaScript heap limit in bytes (`0`: Node's own limit). */
+  readonly workerHeapLimit: number;
   /** Server processes sharing the port; `0` starts one per CPU. */
   readonly processes: number;
   readonly xheaders: boolean;
@@ -17,6 +19,12 @@ export interface ServeOptions {
   readonly keyfile?: string | undefined;
   readonly decompressRequest: boolean;
   readonly maxBodySize: number;
+  /** Request bodies up to this many bytes are buffered in memory before the app runs; larger ones in a file. */
+  readonly bodyBufferSize: number;
+  /** Where bodies larger than `bodyBufferSize` are kept (default: the system's temporary directory). */
+  readonly bodyTempDir?: string | undefined;
+  /** Thread executor: hand the body to the app as it arrives instead of reading it first. */
+  readonly streamInput: boolean;
   readonly maxHeaderSize: number;
   /** `HTTPServer`'s `limitRequestLine`, `limitRequestFields` and `limitRequestFieldSize` (`0`: no limit). */
   readonly limitRequestLine: number;
@@ -25,6 +33,10 @@ export interface ServeOptions {
   readonly idleConnectionTimeout: number;
   readonly headersTimeout: number;
   readonly bodyTimeout: number;
+  /** How long a response may wait for its client to read, in milliseconds; `0` disables it. */
+  readonly sendTimeout: number;
+  /** How long a request may run, in milliseconds, before it fails (a thread worker is replaced); `0` disables it. */
+  readonly timeout: number;
   readonly noKeepAlive: boolean;
   readonly accessLog: boolean;
   readonly validate: boolean;

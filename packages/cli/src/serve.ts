@@ -46,6 +46,7 @@ function httpServerOptions(options: ServeOptions, logger: Logger): HTTPServerOpt
     idleConnectionTimeout: options.idleConnectionTimeout,
     headersTimeout: options.headersTimeout,
     bodyTimeout: options.bodyTimeout,
+    sendTimeout: options.sendTimeout,
     noKeepAlive: options.noKeepAlive,
     // The container logs each request itself (see processLogger); the server would log them twice.
     accessLog: false,
@@ -82,7 +83,10 @@ export async function serve(
   const executor: Executor | undefined = primaryOfSeveral
     ? undefined
     : options.executor === 'thread'
-      ? new ThreadPoolExecutor({ maxWorkers: options.workers })
+      ? new ThreadPoolExecutor({
+          maxWorkers: options.workers,
+          resourceLimits: { maxOldGenerationSizeMb: Math.ceil(options.workerHeapLimit / 1024 / 1024) },
+        })
       : new InlineExecutor();
   let server: HTTPServer;
   try {
@@ -94,6 +98,10 @@ export async function serve(
           validate: options.validate,
           debug: options.debug,
           multiprocess: processes !== 1,
+          ...(options.timeout > 0 ? { timeoutMs: options.timeout } : {}),
+          bodyBufferSize: options.bodyBufferSize,
+          ...(options.bodyTempDir === undefined ? {} : { bodyTempDirectory: options.bodyTempDir }),
+          streamInput: options.streamInput,
           ...(options.serverSoftware === undefined ? {} : { serverSoftware: options.serverSoftware }),
         })
       : () => undefined; // the primary's callback: never called, its workers do the serving

@@ -25,6 +25,12 @@ describe('tsgi serve --help', () => {
       '--idle-connection-timeout <duration>',
       '--headers-timeout <duration>',
       '--body-timeout <duration>',
+      '--send-timeout <duration>',
+      '--timeout <duration>',
+      '--worker-heap-limit <size>',
+      '--body-buffer-size <size>',
+      '--body-temp-dir <path>',
+      '--stream-input',
       '--no-keep-alive',
       '--access-log',
       '--validate',
@@ -47,6 +53,9 @@ describe('tsgi serve --help', () => {
       '(default: 30s)',
       '(default: 8190)',
       '(default: 100)',
+      '(default: 60s)',
+      '(default: 512mb)',
+      '(default: 64kb)',
     ]) {
       expect(stdout).toContain(shown);
     }

@@ -181,20 +181,60 @@ export class HTTPConnection {
 
   private waitForDrain(): Promise<void> {
     const response = this.response;
+    const sendTimeout = this.state.options.sendTimeout;
     return new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      let timedOut = false;
       const onDrain = () => {
+        clearTimeout(timer);
         response.off('close', onClose);
         resolve();
       };
       // A response that finished (the last write was not awaited) closes without 'drain': nothing was lost.
       const onClose = () => {
+        clearTimeout(timer);
         response.off('drain', onDrain);
         if (response.writableFinished) resolve();
-        else reject(new StreamClosedError());
+        else reject(new StreamClosedError(timedOut ? this.sendTimeoutReason() : undefined));
       };
       response.once('drain', onDrain);
       response.once('close', onClose);
+      if (sendTimeout > 0) {
+        timer = setTimeout(() => {
+          timedOut = true;
+          // A response already finished waits on its last bytes: closeIfNeverFlushed() ends that one.
+          if (this.phase >= FINISHED) return;
+          this.logSendTimeout();
+          this.abort();
+        }, sendTimeout);
+      }
     });
+  }
+
+  /**
+   * The response ended while the socket was still full: its last bytes wait for the client. One that never reads
+   * them would hold the connection (and its buffers) forever; after `sendTimeout` the socket is closed.
+   */
+  private closeIfNeverFlushed(): void {
+    const response = this.response;
+    const timer = setTimeout(() => {
+      this.logSendTimeout();
+      this.request.incoming.socket.destroy();
+    }, this.state.options.sendTimeout);
+    const flushed = () => clearTimeout(timer);
+    response.once('finish', flushed);
+    response.once('close', flushed);
+  }
+
+  private sendTimeoutReason(): string {
+    return `the client read nothing for ${this.state.options.sendTimeout} ms (sendTimeout)`;
+  }
+
+  private logSendTimeout(): void {
+    const request = this.request;
+    this.state.options.logger.warn(
+      `${request.method} ${request.uri} (${request.remoteIp}): ${this.sendTimeoutReason()}; closing the connection`,
+    );
   }
 
   /**
@@ -227,7 +267,9 @@ export class HTTPConnection {
     if (this.request.bodyLength === undefined && !incoming.complete) {
       response.once('finish', () => discardAtMost(incoming, this.state.options.maxBodySize));
     }
+    const backedUp = response.writableNeedDrain;
     response.end();
+    if (backedUp && this.state.options.sendTimeout > 0) this.closeIfNeverFlushed();
     this.request.markFinished();
     this.logAccess();
     if (this.state.closing) this.state.onIdleWhileClosing();

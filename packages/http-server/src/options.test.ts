@@ -20,6 +20,7 @@ describe('resolveOptions', () => {
       idleConnectionTimeout: 72000,
       headersTimeout: 60000,
       bodyTimeout: 300000,
+      sendTimeout: 60000,
       noKeepAlive: false,
       chunkSize: 65536,
       accessLog: false,

@@ -60,6 +60,13 @@ export interface HTTPServerOptions {
    * (or a close, when a response has started). `0` disables it. Default `300000`.
    */
   bodyTimeout?: number;
+  /**
+   * How long a response may wait for the client to read (no progress: the socket stays full); then the connection
+   * is closed, the response's writes reject and its handler stops (a gateway application's `close()` runs, its
+   * worker is freed). Like nginx's `send_timeout`, it is measured between two successful writes, not over the whole
+   * response, so a slow but steady download is never cut. `0` disables it. Default `60000` (nginx's).
+   */
+  sendTimeout?: number;
   /** Close the connection after every response (`Connection: close`). Default `false`. */
   noKeepAlive?: boolean;
   /** Read size for request bodies, in bytes (socket and decompression buffer size). Default `65536`. */
@@ -89,6 +96,7 @@ export interface ResolvedOptions {
   idleConnectionTimeout: number;
   headersTimeout: number;
   bodyTimeout: number;
+  sendTimeout: number;
   noKeepAlive: boolean;
   chunkSize: number;
   logger: Logger;
@@ -123,6 +131,7 @@ export function resolveOptions(options: HTTPServerOptions = {}): ResolvedOptions
     idleConnectionTimeout: nonNegative('idleConnectionTimeout', options.idleConnectionTimeout, 72_000),
     headersTimeout: nonNegative('headersTimeout', options.headersTimeout, 60_000),
     bodyTimeout: nonNegative('bodyTimeout', options.bodyTimeout, 300_000),
+    sendTimeout: nonNegative('sendTimeout', options.sendTimeout, 60_000),
     noKeepAlive: options.noKeepAlive ?? false,
     chunkSize: nonNegative('chunkSize', options.chunkSize, 65536) || 65536,
     logger: options.logger ?? console,

@@ -20,10 +20,14 @@ import { TrustedDownstream } from './trusted-downstream.js';
 /** A native request handler: it answers through `request.connection`. */
 export type RequestCallback = (request: HTTPServerRequest) => unknown;
 
-/** Anything with `handleRequest` (a `WSGIContainer`, a `RuleRouter`); `ready()` is awaited by `listen()`. */
+/**
+ * Anything with `handleRequest` (a `WSGIContainer`, a `RuleRouter`); `ready()` is awaited by `listen()`, and
+ * `close()` is called by `HTTPServer.close()` with the same deadline (a container closes its executor).
+ */
 export interface RequestHandler {
   handleRequest(request: HTTPServerRequest): unknown;
   ready?(): Promise<void>;
+  close?(options: CloseOptions): Promise<void> | void;
 }
 
 /** Where the server listens: an IP address and port, or a Unix socket path (then `port` is 0). */
@@ -36,6 +40,19 @@ export interface ListeningAddress {
 export interface CloseOptions {
   /** How long in-flight requests may take to finish before their connections are closed. Default `10000`. */
   timeoutMs?: number;
+}
+
+/** How long, past the close deadline, the target's `close()` may take to answer its stuck requests. */
+const targetGraceMs = 1000;
+
+function settledWithin(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void promise.finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** Node's response with a link back to its connection, so a late parse error can answer through it. */
@@ -358,9 +375,11 @@ export class HTTPServer {
       await this.stopProcesses(timeoutMs);
       return;
     }
+    const targetClosed = this.closeTarget(timeoutMs);
     const server = this.httpServer;
     if (!server.listening) {
       server.closeAllConnections();
+      await targetClosed;
       return;
     }
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -369,12 +388,24 @@ export class HTTPServer {
       this.options.logger.warn(
         `close: requests still running after ${timeoutMs} ms; closing their connections`,
       );
-      server.closeAllConnections();
+      // The target ends its own stuck work at the same deadline and answers those requests (503): let that
+      // go out first, for a moment at most.
+      void settledWithin(targetClosed, targetGraceMs).then(() => server.closeAllConnections());
     }, timeoutMs);
     try {
       await closed;
     } finally {
       clearTimeout(deadline);
     }
+    await targetClosed;
+  }
+
+  /** The target's `close()`, if it has one, with the same deadline; never rejects (a failure is logged). */
+  private closeTarget(timeoutMs: number): Promise<void> {
+    const callback = this.callback;
+    if (typeof callback === 'function' || typeof callback.close !== 'function') return Promise.resolve();
+    return (async () => callback.close!({ timeoutMs }))().catch((error: unknown) => {
+      this.options.logger.error(`close: the request handler failed to close: ${describeError(error)}`);
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { request as fetchRequest, Pool } from 'undici';
 import { describe, expect, it } from 'vitest';
+import type { HTTPServerRequest } from '../src/index.js';
 import { delay, serve, statusOf } from './helpers.js';
 
 describe('graceful close', () => {
@@ -130,5 +131,35 @@ describe('graceful close', () => {
     expect(logger.text()).toMatch(/requests still running after 1500 ms/);
     // close() is idempotent.
     await server.close();
+  });
+
+  it('closes its target with the same deadline, and lets the target answer its stuck requests before cutting them', async () => {
+    const closes: number[] = [];
+    const stuck: Array<HTTPServerRequest> = [];
+    const target = {
+      handleRequest(request: HTTPServerRequest) {
+        stuck.push(request); // never answered on its own
+      },
+      // Like a container whose executor ends stuck work at the deadline: it answers 503, a little late.
+      async close(options: { timeoutMs: number }) {
+        closes.push(options.timeoutMs);
+        await delay(options.timeoutMs + 50);
+        for (const request of stuck) await request.connection.respond(503, 'shutting down');
+      },
+    };
+    const { server, port } = await serve(target);
+    const client = connect(port, '127.0.0.1');
+    let data = '';
+    client.setEncoding('latin1');
+    client.on('data', (text: string) => {
+      data += text;
+    });
+    const clientClosed = new Promise<void>((resolve) => client.on('close', () => resolve()));
+    client.write('GET /stuck HTTP/1.1\r\nHost: a\r\n\r\n');
+    while (stuck.length === 0) await delay(10);
+    await server.close({ timeoutMs: 300 });
+    await clientClosed;
+    expect(closes).toEqual([300]);
+    expect(data).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n[\s\S]*\r\n\r\nshutting down$/);
   });
 });
