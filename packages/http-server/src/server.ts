@@ -9,6 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { readGzipBody } from './body.js';
 import type { HTTPConnection } from './connection.js';
+import { ConnectionDrain, closedByDrain } from './drain.js';
 import { HTTPInputError, StreamClosedError } from './errors.js';
 import { describeError } from './logger.js';
 import { type StartOptions, startProcesses } from './multi-process.js';
@@ -81,7 +82,7 @@ export class HTTPServer {
   private readonly state: ServerState;
   private bound: { port: number | string; host: string | undefined } | undefined;
   private closePromise: Promise<void> | undefined;
-  private reapScheduled = false;
+  private readonly drain: ConnectionDrain;
   private stopProcesses: ((timeoutMs: number) => Promise<void>) | undefined;
 
   constructor(callback: RequestCallback | RequestHandler, options?: HTTPServerOptions) {
@@ -95,7 +96,7 @@ export class HTTPServer {
       options: resolved,
       trusted: resolved.xheaders ? new TrustedDownstream(resolved.trustedDownstream) : undefined,
       closing: false,
-      onIdleWhileClosing: () => this.scheduleReap(),
+      onIdleWhileClosing: () => this.drain.reapIdle(),
     };
     const headersTimeout =
       resolved.bodyTimeout > 0
@@ -122,6 +123,7 @@ export class HTTPServer {
       resolved.tls === undefined
         ? (createHttpServer(nodeOptions, listener) as Server)
         : (createHttpsServer({ ...resolved.tls, ...nodeOptions }, listener) as Server);
+    this.drain = new ConnectionDrain(this.httpServer);
     this.httpServer.keepAliveTimeout = resolved.idleConnectionTimeout;
     // Node silently drops header lines past the 2000th: a second Host or Transfer-Encoding hidden behind filler
     // lines would escape the checks above. `maxHeaderSize` bounds the header block instead.
@@ -150,11 +152,15 @@ export class HTTPServer {
     response: GatewayServerResponse,
     expectContinue: boolean,
   ): void {
+    if (this.state.closing && closedByDrain(incoming.socket)) {
+      // Sent after the drain closed this idle connection (our FIN was on its way): nothing can answer it. Read and
+      // dropped, so the socket ends with the client's FIN instead of a reset.
+      return;
+    }
     const request = new HTTPServerRequest(incoming, response, this.state, expectContinue);
     response.gatewayConnection = request.connection;
-    const refusal = this.state.closing
-      ? new HTTPInputError(503, 'server is shutting down')
-      : request.framingError;
+    // While the server drains, a request on an open connection is still served (with `Connection: close`).
+    const refusal = request.framingError;
     if (refusal !== undefined) {
       this.refuse(request, refusal);
       return;
@@ -309,20 +315,12 @@ export class HTTPServer {
     return started.address;
   }
 
-  private scheduleReap(): void {
-    if (this.reapScheduled) return;
-    this.reapScheduled = true;
-    setImmediate(() => {
-      this.reapScheduled = false;
-      this.httpServer.closeIdleConnections();
-    });
-  }
-
   /**
-   * Graceful shutdown: stop accepting connections, close idle keep-alive connections, answer requests that still
-   * arrive on open connections with `503` + `Connection: close`, let in-flight requests finish (their responses
-   * carry `Connection: close`) for up to `timeoutMs`, then close whatever is left. In a multi-process primary it
-   * closes every worker the same way. Safe to call more than once.
+   * Graceful shutdown: every request a client already sent on an accepted connection is answered. Responses from
+   * now on carry `Connection: close`; requests that still arrive on open connections are served; the listener
+   * closes once the connections the kernel already accepted are taken; a connection with nothing sent is closed
+   * with a FIN once the bytes waiting in the kernel have been read; after `timeoutMs` whatever is left is closed.
+   * In a multi-process primary it closes every worker the same way. Safe to call more than once.
    */
   close(options: CloseOptions = {}): Promise<void> {
     this.closePromise ??= this.shutdown(options.timeoutMs ?? 10_000);
@@ -340,18 +338,10 @@ export class HTTPServer {
       server.closeAllConnections();
       return;
     }
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    const deadline = setTimeout(() => {
+    await this.drain.run(timeoutMs, () =>
       this.options.logger.warn(
         `close: requests still running after ${timeoutMs} ms; closing their connections`,
-      );
-      server.closeAllConnections();
-    }, timeoutMs);
-    try {
-      await closed;
-    } finally {
-      clearTimeout(deadline);
-    }
+      ),
+    );
   }
 }
