@@ -81,9 +81,12 @@ export class ConnectionDrain {
   }
 
   /** Drains `server` (already marked closing by the caller). Resolves once every connection closed. */
-  async run(timeoutMs: number, onDeadline: () => void): Promise<void> {
+  async run(timeoutMs: number, extraListeners: readonly NetServer[], onDeadline: () => void): Promise<void> {
     const server = this.server;
-    const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+    const listeners = [server, ...extraListeners];
+    const closed = Promise.all(
+      listeners.map((listener) => new Promise<void>((resolve) => listener.once('close', () => resolve()))),
+    );
     const deadline = setTimeout(() => {
       onDeadline();
       server.closeAllConnections();
@@ -91,7 +94,7 @@ export class ConnectionDrain {
     try {
       await this.acceptBacklog(timeoutMs / 2);
       // net.Server's close, not http.Server's: the latter destroys idle-looking connections first.
-      NetServer.prototype.close.call(server);
+      for (const listener of listeners) NetServer.prototype.close.call(listener);
       this.reapIdle();
       await closed;
     } finally {

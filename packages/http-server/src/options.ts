@@ -47,6 +47,8 @@ export interface HTTPServerOptions {
   noKeepAlive?: boolean;
   /** Read size for request bodies, in bytes (socket and decompression buffer size). Default `65536`. */
   chunkSize?: number;
+  /** Permission bits of the Unix socket files the server listens on (e.g. `0o660`). Default: what the umask leaves. */
+  unixSocketMode?: number;
   /** Where errors, rejected requests and access-log lines go. Default `console`. */
   logger?: Logger;
   /**
@@ -71,6 +73,7 @@ export interface ResolvedOptions {
   bodyTimeout: number;
   noKeepAlive: boolean;
   chunkSize: number;
+  unixSocketMode: number | undefined;
   logger: Logger;
   accessLog: boolean | ((entry: AccessLogEntry) => void);
 }
@@ -95,6 +98,7 @@ export function resolveOptions(options: HTTPServerOptions = {}): ResolvedOptions
     bodyTimeout: nonNegative('bodyTimeout', options.bodyTimeout, 300_000),
     noKeepAlive: options.noKeepAlive ?? false,
     chunkSize: nonNegative('chunkSize', options.chunkSize, 65536) || 65536,
+    unixSocketMode: options.unixSocketMode,
     logger: options.logger ?? console,
     accessLog: options.accessLog ?? false,
   };
