@@ -1,5 +1,5 @@
 import type { ServerOptions as TLSServerOptions } from 'node:https';
-import type { AccessLogEntry } from './access-log.js';
+import type { AccessLogEntry, AccessLogOptions } from './access-log.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -52,11 +52,14 @@ export interface HTTPServerOptions {
   /** Where errors, rejected requests and access-log lines go. Default `console`. */
   logger?: Logger;
   /**
-   * Access log: `true` writes Tornado's line (`200 GET /a?x=1 (127.0.0.1) 1.23ms`) to `logger` at `info` below 400,
-   * `warn` below 500 and `error` above; a function receives each entry instead. Default `false` (a mounted
-   * gateway container logs its own requests).
+   * The access log, one line per request, for every request the server answers (refusals, native handlers and
+   * mounted gateway containers alike: a container under a server that logs does not log the request again).
+   * `true` writes the `tornado` line to `logger` at `info` below 400, `warn` below 500 and `error` above;
+   * an object chooses the format (`tornado`, `combined`, `json`), structured fields for pino-like loggers, and
+   * whether successes are logged; a function receives each entry instead. Default `false` (then a mounted
+   * container logs its own requests).
    */
-  accessLog?: boolean | ((entry: AccessLogEntry) => void);
+  accessLog?: boolean | AccessLogOptions | ((entry: AccessLogEntry) => void);
 }
 
 /** The options with every default filled in. */
@@ -75,7 +78,7 @@ export interface ResolvedOptions {
   chunkSize: number;
   unixSocketMode: number | undefined;
   logger: Logger;
-  accessLog: boolean | ((entry: AccessLogEntry) => void);
+  accessLog: boolean | AccessLogOptions | ((entry: AccessLogEntry) => void);
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {

@@ -8,6 +8,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { accessLog } from './access-log.js';
 import { readGzipBody } from './body.js';
 import type { HTTPConnection } from './connection.js';
 import { ConnectionDrain, closedByDrain } from './drain.js';
@@ -104,6 +105,7 @@ export class HTTPServer {
     this.state = {
       options: resolved,
       trusted: resolved.xheaders ? new TrustedDownstream(resolved.trustedDownstream) : undefined,
+      accessLog: accessLog(resolved.accessLog, resolved.logger),
       closing: false,
       onIdleWhileClosing: () => this.drain.reapIdle(),
     };
