@@ -31,6 +31,37 @@ export const serverColours = {
   gunicorn: '#d62728',
 };
 
+/** What a before server's name ends with (`--before`: the same server built from another commit). */
+const beforeMarker = '@before';
+
+/**
+ * A server's label in tables and charts; a before server is labelled after the server it is a copy of.
+ * @param {string} server
+ */
+export function serverLabel(server) {
+  if (server.endsWith(beforeMarker)) {
+    const base = server.slice(0, -beforeMarker.length);
+    return `${serverLabels[/** @type {ServerName} */ (base)] ?? base} — before`;
+  }
+  return serverLabels[/** @type {ServerName} */ (server)] ?? server;
+}
+
+/**
+ * A server's colour in charts; a before server gets its counterpart's colour, lightened.
+ * @param {string} server
+ */
+export function serverColour(server) {
+  if (server.endsWith(beforeMarker)) {
+    const base =
+      serverColours[/** @type {ServerName} */ (server.slice(0, -beforeMarker.length))] ?? '#444444';
+    const mixed = [1, 3, 5].map((at) =>
+      Math.round((Number.parseInt(base.slice(at, at + 2), 16) + 255 * 2) / 3),
+    );
+    return `#${mixed.map((channel) => channel.toString(16).padStart(2, '0')).join('')}`;
+  }
+  return serverColours[/** @type {ServerName} */ (server)] ?? '#444';
+}
+
 /**
  * @typedef {object} LoadWorkload
  * @property {'load'} kind

@@ -2,7 +2,7 @@
  * The run as a chart, hand-written SVG (no dependencies): grouped bars of requests/s as a ratio to raw
  * node:http per workload, with min–max whiskers; beside it the responsiveness p99 on a log scale.
  */
-import { baselineServer, serverColours, serverLabels, throughputWorkloads } from './catalogue.mjs';
+import { baselineServer, serverColour, serverLabel, throughputWorkloads } from './catalogue.mjs';
 
 /** @typedef {import('./report.mjs').BenchDocument} BenchDocument */
 
@@ -77,12 +77,8 @@ export function ratioAxisMaximum(maximum) {
   return Math.max(1.5, Math.ceil((maximum * 1.1) / 0.5) * 0.5);
 }
 
-/** @param {string} server */
-const colour = (server) =>
-  serverColours[/** @type {import('./catalogue.mjs').ServerName} */ (server)] ?? '#444';
-/** @param {string} server */
-const label = (server) =>
-  serverLabels[/** @type {import('./catalogue.mjs').ServerName} */ (server)] ?? server;
+const colour = serverColour;
+const label = serverLabel;
 
 /**
  * @param {BenchDocument} document

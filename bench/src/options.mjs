@@ -16,7 +16,8 @@ import { baselineServer, serverNames, workloadNames } from './catalogue.mjs';
  * @property {number} budgetSeconds     No new measurement starts after this; the run reports what it has.
  * @property {import('./catalogue.mjs').ServerName[]} servers
  * @property {import('./catalogue.mjs').WorkloadName[]} workloads
- * @property {string | undefined} outDirectory  Default: bench/results.
+ * @property {string | undefined} outDirectory  Default: bench/results (bench/results/before with --before).
+ * @property {string | undefined} before  A git ref whose tsgi servers are measured beside the working tree's.
  * @property {boolean} cpuProfile       Run the Node servers with --cpu-prof (profiles in bench/profiles).
  * @property {boolean} install          Run ensure-tools.sh first.
  * @property {boolean} help
@@ -24,7 +25,7 @@ import { baselineServer, serverNames, workloadNames } from './catalogue.mjs';
 
 const mebibyte = 1024 * 1024;
 
-/** @type {Record<'full' | 'quick', Omit<BenchOptions, 'servers' | 'workloads' | 'outDirectory' | 'cpuProfile' | 'install' | 'help'>>} */
+/** @type {Record<'full' | 'quick', Omit<BenchOptions, 'servers' | 'workloads' | 'outDirectory' | 'before' | 'cpuProfile' | 'install' | 'help'>>} */
 const presets = {
   full: {
     mode: 'full',
@@ -59,6 +60,8 @@ export const usage = `Usage: pnpm bench [options]
                           ${serverNames.join(', ')}
   --workloads <a,b,…>     workloads: ${workloadNames.join(', ')}
   --out <directory>       where latest.json/.md/.svg go (default bench/results)
+  --before <git-ref>      also measure the tsgi servers built from that commit, in the same run (before/after
+                          figures; written to bench/results/before unless --out says otherwise)
   --cpu-prof              run the Node servers under --cpu-prof (profiles in bench/profiles)
   --no-install            do not run ensure-tools.sh
   --help                  this text`;
@@ -95,6 +98,7 @@ export function parseOptions(argv) {
     servers: [...serverNames],
     workloads: [...workloadNames],
     outDirectory: undefined,
+    before: undefined,
     cpuProfile: false,
     install: true,
     help: false,
@@ -135,6 +139,9 @@ export function parseOptions(argv) {
         break;
       case '--out':
         options.outDirectory = value();
+        break;
+      case '--before':
+        options.before = value();
         break;
       case '--cpu-prof':
         options.cpuProfile = true;

@@ -50,4 +50,10 @@ describe('parseOptions', () => {
     const options = parseOptions(['--', '--out', '/tmp/x', '--cpu-prof', '--no-install', '--help']);
     expect(options).toMatchObject({ outDirectory: '/tmp/x', cpuProfile: true, install: false, help: true });
   });
+
+  test('--before names the commit whose tsgi servers run beside the working tree in the same run', () => {
+    expect(parseOptions([]).before).toBeUndefined();
+    expect(parseOptions(['--before', 'main~3']).before).toBe('main~3');
+    expect(() => parseOptions(['--before'])).toThrow(/--before needs a value/);
+  });
 });

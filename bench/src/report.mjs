@@ -1,7 +1,7 @@
 /**
  * The run as Markdown: the tables printed at the end of `pnpm bench` and saved as bench/results/latest.md.
  */
-import { serverLabels, throughputWorkloads, workloads } from './catalogue.mjs';
+import { serverLabel, throughputWorkloads, workloads } from './catalogue.mjs';
 
 /** @typedef {import('./statistics.mjs').Summary} Summary */
 
@@ -15,6 +15,7 @@ import { serverLabels, throughputWorkloads, workloads } from './catalogue.mjs';
  * @property {Record<string, string | number>} machine
  * @property {Record<string, string | number>} settings
  * @property {{ server: string, reason: string }[]} skipped  Servers that could not run, and why.
+ * @property {{ ref: string, commit: string }} [before]  With `--before`: the commit the `@before` servers ran.
  * @property {string[]} servers         Those measured, in catalogue order.
  * @property {import('./results.mjs').Measurement[]} measurements
  * @property {Record<string, Record<string, import('./results.mjs').ServerResult>>} results
@@ -66,9 +67,7 @@ export function markdownTable(header, rows) {
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
-/** @param {string} server */
-const label = (server) =>
-  serverLabels[/** @type {import('./catalogue.mjs').ServerName} */ (server)] ?? server;
+const label = serverLabel;
 
 /** @param {BenchDocument} document */
 export function targetsTable(document) {
@@ -245,6 +244,12 @@ export function markdownReport(document) {
     sections.push('> **Incomplete:** the time budget ran out before every round was measured.');
   }
   sections.push(`**Machine:** ${machineLine(document)}`);
+  if (document.before) {
+    sections.push(
+      `**Before/after:** the servers marked "before" are the same tsgi servers built from \`${document.before.ref}\` ` +
+        `(${document.before.commit.slice(0, 10)}), measured in this run beside the working tree's.`,
+    );
+  }
   sections.push(
     `**Method:** ${s.rounds} measured rounds of ${s.durationSeconds} s per server and workload, ` +
       (Number(s.warmupSeconds) > 0

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { beforeServerCommand, beforeSuffix, prepareBeforeCommit } from './before-commit.mjs';
 import { calibrateCpu, pythonCpuMilliseconds } from './calibration.mjs';
 import { serverNames } from './catalogue.mjs';
 import { renderChart } from './chart.mjs';
@@ -68,7 +69,7 @@ async function main() {
 
   /** @type {{ server: string, reason: string }[]} */
   const skipped = [];
-  /** @type {Map<ServerName, import('./server-process.mjs').ServerCommand>} */
+  /** @type {Map<string, import('./server-process.mjs').ServerCommand>} */
   const commands = new Map();
   for (const name of options.servers) {
     const tsgiUnavailable =
@@ -83,9 +84,32 @@ async function main() {
       commands.set(name, command);
     }
   }
+  let before;
+  if (options.before !== undefined) {
+    try {
+      before = prepareBeforeCommit(options.before, log);
+    } catch (error) {
+      log(String(error instanceof Error ? error.message : error));
+      return 1;
+    }
+    for (const name of options.servers) {
+      if (
+        commands.has(name) &&
+        (name === 'tsgi-native' || name === 'tsgi-inline' || name === 'tsgi-thread')
+      ) {
+        commands.set(
+          `${name}${beforeSuffix}`,
+          beforeServerCommand(before, name, { env, cpuProfile: options.cpuProfile }),
+        );
+      }
+    }
+  }
   if (options.cpuProfile) mkdirSync(resolve(benchDirectory, 'profiles'), { recursive: true });
 
-  const servers = serverNames.filter((name) => commands.has(name));
+  // Each before server right after its counterpart, so tables read before/after side by side.
+  const servers = serverNames.flatMap((name) =>
+    [name, `${name}${beforeSuffix}`].filter((server) => commands.has(server)),
+  );
   /** @type {Measurement[]} */
   const measurements = [];
   let incomplete = false;
@@ -103,7 +127,7 @@ async function main() {
           break rounds;
         }
         const command = /** @type {import('./server-process.mjs').ServerCommand} */ (commands.get(name));
-        measurements.push(await measure(name, command, round, workload, context));
+        measurements.push(await measure(/** @type {ServerName} */ (name), command, round, workload, context));
       }
     }
   }
@@ -128,13 +152,16 @@ async function main() {
       wrkThreads: 1,
     },
     skipped,
+    before: before === undefined ? undefined : { ref: before.ref, commit: before.commit },
     servers,
     measurements,
     results: aggregate(measurements),
     targets: evaluateTargets(measurements),
   };
   const report = markdownReport(document);
-  const outDirectory = resolve(options.outDirectory ?? resolve(benchDirectory, 'results'));
+  const outDirectory = resolve(
+    options.outDirectory ?? resolve(benchDirectory, before === undefined ? 'results' : 'results/before'),
+  );
   mkdirSync(outDirectory, { recursive: true });
   writeFileSync(resolve(outDirectory, 'latest.json'), `${JSON.stringify(document, null, 2)}\n`);
   writeFileSync(resolve(outDirectory, 'latest.md'), report);
