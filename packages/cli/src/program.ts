@@ -12,10 +12,10 @@ import { ServeUsageError } from './usage-error.js';
 declare const __TSGI_VERSION__: string;
 
 /** Turns a parser's error into commander's "argument is invalid" error (a usage error). */
-function argument<T>(parse: (text: string) => T): (text: string) => T {
-  return (text) => {
+function argument<T>(parse: (text: string, previous?: T) => T): (text: string, previous?: T) => T {
+  return (text, previous) => {
     try {
-      return parse(text);
+      return parse(text, previous);
     } catch (error) {
       throw new InvalidArgumentError((error as Error).message);
     }
