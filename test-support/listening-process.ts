@@ -45,7 +45,7 @@ export function startListening(
     }, timeoutMs);
     const onData = (data: Buffer) => {
       output += data.toString();
-      const match = /Listening at: (https?:\/\/\S+)/.exec(output);
+      const match = /Listening at: ((?:https?:\/\/|unix:)\S+)/.exec(output);
       if (!match) return;
       clearTimeout(timer);
       resolve({

@@ -2,17 +2,20 @@
 import { availableParallelism } from 'node:os';
 import { TrustedDownstream } from '@tsgi/http-server';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { type BindAddress, parseBindAddress } from './bind-address.js';
 import { parseByteSize } from './byte-size.js';
+import { applyConfig, loadConfigFile } from './config-file.js';
 import { parseDuration } from './duration.js';
 import type { ServeOptions } from './serve-options.js';
+import { ServeUsageError } from './usage-error.js';
 
 declare const __TSGI_VERSION__: string;
 
 /** Turns a parser's error into commander's "argument is invalid" error (a usage error). */
-function argument<T>(parse: (text: string) => T): (text: string) => T {
-  return (text) => {
+function argument<T>(parse: (text: string, previous?: T) => T): (text: string, previous?: T) => T {
+  return (text, previous) => {
     try {
-      return parse(text);
+      return parse(text, previous);
     } catch (error) {
       throw new InvalidArgumentError((error as Error).message);
     }
@@ -38,11 +41,26 @@ const addressList = argument((text) => {
   return entries;
 });
 
+const bindList = argument((text: string, previous?: BindAddress[]) => [
+  ...(previous ?? []),
+  parseBindAddress(text),
+]);
+
+const octalMode = argument((text) => {
+  if (!/^0?[0-7]{3}$/.test(text)) throw new RangeError(`"${text}" is not a mode: use octal digits, e.g. 660`);
+  return Number.parseInt(text, 8);
+});
+
 const examples = `
 Examples:
   $ tsgi serve ./dist/app.js#app
   $ tsgi serve ./dist/app.js#app --port 8000 --executor thread --workers 4 --processes 2
+  $ tsgi serve ./dist/app.js#app --bind unix:/run/tsgi/tsgi.sock --socket-mode 660 --xheaders --pid /run/tsgi/tsgi.pid
   $ tsgi serve ./dist/app.js#app --xheaders --trusted-downstream 10.0.0.0/8 --max-body-size 10mb --access-log
+  $ tsgi serve -c tsgi.config.json --max-requests 10000 --max-requests-jitter 1000
+  $ tsgi serve ./src/app.js#app --executor inline --reload
+Signals: SIGTERM/SIGINT drain and exit (a second one exits at once); SIGHUP reloads the application (new worker
+threads or processes load it; the old ones drain) and keeps the old version serving if the new one fails to load.
 
 Sizes take kb, mb or gb (binary: 1kb = 1024 bytes); durations take ms, s, m or h (a bare number is seconds).
 Exit status: 0 after a clean shutdown, 1 when the app does not load or the server cannot start, 2 for bad flags.`;
@@ -62,15 +80,30 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
     .command('serve')
     .description('serve a gateway application on HTTP until SIGTERM or SIGINT, then drain and exit')
     .argument(
-      '<app>',
-      'module reference of the application: ./dist/app.js#app (#default when no export is named)',
+      '[app]',
+      'module reference of the application: ./dist/app.js#app (#default when no export is named); or "app" in --config',
     )
     .addOption(
-      new Option('-p, --port <number>', 'port to listen on (0 picks a free one)')
+      new Option('-c, --config <file>', 'read flags from a JSON or JavaScript file (flags given here win)'),
+    )
+    .addOption(
+      new Option(
+        '-b, --bind <address>',
+        'listen on HOST:PORT, [IPv6]:PORT or unix:PATH; repeat it to listen on several',
+      ).argParser(bindList),
+    )
+    .addOption(
+      new Option('-p, --port <number>', 'port to listen on (0 picks a free one): short for --bind HOST:PORT')
         .default(8000)
         .argParser(wholeNumber(0, 65535)),
     )
-    .addOption(new Option('-H, --host <address>', 'address to listen on').default('127.0.0.1'))
+    .addOption(new Option('-H, --host <address>', 'address to listen on, with --port').default('127.0.0.1'))
+    .addOption(
+      new Option('--socket-mode <mode>', 'permission bits of unix: sockets, in octal (e.g. 660)').argParser(
+        octalMode,
+      ),
+    )
+    .addOption(new Option('--pid <file>', 'write the server process id to this file (removed on exit)'))
     .addOption(
       new Option(
         '-e, --executor <kind>',
@@ -96,6 +129,24 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
       new Option('--processes <number>', 'server processes sharing the port; 0 starts one per CPU')
         .default(1)
         .argParser(wholeNumber(0, 1024)),
+    )
+    .addOption(
+      new Option(
+        '--max-requests <number>',
+        'replace a worker thread (or, with --executor inline, a process) after this many requests; 0: never',
+      )
+        .default(0)
+        .argParser(wholeNumber(0, 1_000_000_000)),
+    )
+    .addOption(
+      new Option('--max-requests-jitter <number>', "add up to this many to each worker's --max-requests")
+        .default(0)
+        .argParser(wholeNumber(0, 1_000_000_000)),
+    )
+    .addOption(
+      new Option('--reload', "restart the workers when the application's files change (development)").default(
+        false,
+      ),
     )
     .addOption(
       new Option(
@@ -219,10 +270,17 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
     )
     .addOption(new Option('--no-keep-alive', 'close the connection after every response'))
     .addOption(
+      new Option('--access-log', 'log every request; without it only 4xx/5xx and errors are logged').default(
+        false,
+      ),
+    )
+    .addOption(
       new Option(
-        '--access-log',
-        'log every request (status, method, URI, client, time); without it only 4xx/5xx and errors are logged',
-      ).default(false),
+        '--access-log-format <format>',
+        "access lines: Tornado's (with time, size, user agent), Apache's combined, or JSON lines",
+      )
+        .choices(['tornado', 'combined', 'json'])
+        .default('tornado'),
     )
     .addOption(
       new Option(
@@ -246,15 +304,38 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
         .argParser(argument(parseDuration)),
     )
     .addHelpText('after', examples)
-    .action(
-      async (app: string, flags: Omit<ServeOptions, 'app' | 'noKeepAlive'> & { keepAlive: boolean }) => {
-        if ((flags.certfile === undefined) !== (flags.keyfile === undefined)) {
-          program.error('error: --certfile and --keyfile go together', { exitCode: 2, code: 'tsgi.tls' });
-        }
-        const { keepAlive, ...rest } = flags;
-        await serve({ ...rest, app, noKeepAlive: !keepAlive });
-      },
-    );
-
+    .action(async (app: string | undefined, _flags: unknown, command: Command) => {
+      const configFile = command.getOptionValue('config') as string | undefined;
+      const configApp =
+        configFile === undefined
+          ? undefined
+          : applyConfig(command, await loadConfigFile(configFile), configFile);
+      const {
+        keepAlive,
+        config: _config,
+        bind,
+        ...flags
+      } = command.opts() as Omit<ServeOptions, 'app' | 'noKeepAlive' | 'bind'> & {
+        keepAlive: boolean;
+        config?: string;
+        bind?: BindAddress[];
+      };
+      const explicit = (name: string) => command.getOptionValueSource(name) !== 'default';
+      if (bind !== undefined && (explicit('port') || explicit('host'))) {
+        throw new ServeUsageError(
+          '--bind and --port/--host do not go together: give every address with --bind',
+        );
+      }
+      if ((flags.certfile === undefined) !== (flags.keyfile === undefined)) {
+        throw new ServeUsageError('--certfile and --keyfile go together');
+      }
+      const application = app ?? configApp;
+      if (application === undefined) {
+        throw new ServeUsageError(
+          'name the application: tsgi serve ./dist/app.js#app (or "app" in --config)',
+        );
+      }
+      await serve({ ...flags, app: application, noKeepAlive: !keepAlive, ...(bind ? { bind } : {}) });
+    });
   return program;
 }

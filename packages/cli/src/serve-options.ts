@@ -1,9 +1,23 @@
+import type { BindAddress } from './bind-address.js';
+
 /** What `tsgi serve` was asked to do, once its flags are parsed and checked. */
 export interface ServeOptions {
   /** The application's module reference: `./dist/app.js#app` (`#default` when no export is named). */
   readonly app: string;
+  /** `--port` and `--host`: the one address listened on when `bind` is not given. */
   readonly port: number;
   readonly host: string;
+  /** Every address to listen on (`--bind`); when given, `port` and `host` are not used. */
+  readonly bind?: readonly BindAddress[] | undefined;
+  /** Permission bits of Unix socket files (`--socket-mode 660`). */
+  readonly socketMode?: number | undefined;
+  /** Where the serving process writes its id (`--pid`). */
+  readonly pid?: string | undefined;
+  /** Replace a worker thread (or an inline process) after about this many requests; 0: never. */
+  readonly maxRequests?: number;
+  readonly maxRequestsJitter?: number;
+  /** Watch the application's files and reload on change (development). */
+  readonly reload?: boolean;
   /** Where the application runs: on worker threads, or on the event-loop thread. */
   readonly executor: 'thread' | 'inline';
   /** Worker threads per process (`--executor thread`). */
@@ -38,7 +52,9 @@ export interface ServeOptions {
   /** How long a request may run, in milliseconds, before it fails (a thread worker is replaced); `0` disables it. */
   readonly timeout: number;
   readonly noKeepAlive: boolean;
+  /** Log successful requests too (4xx/5xx are always logged). */
   readonly accessLog: boolean;
+  readonly accessLogFormat?: 'tornado' | 'combined' | 'json';
   readonly validate: boolean;
   readonly debug: boolean;
   readonly serverSoftware?: string | undefined;

@@ -41,6 +41,14 @@ describe('tsgi serve --help', () => {
       '--decompress-request',
       '--protocol <scheme>',
       '--server-software <name>',
+      '--config <file>',
+      '--bind <address>',
+      '--socket-mode <mode>',
+      '--pid <file>',
+      '--max-requests <number>',
+      '--max-requests-jitter <number>',
+      '--reload',
+      '--access-log-format <format>',
     ]) {
       expect(stdout).toContain(flag);
     }
@@ -76,7 +84,12 @@ describe('bad flags', () => {
     [['serve', fixture('app.mjs'), '--frobnicate'], /unknown option '--frobnicate'/],
     [['serve', fixture('app.mjs'), '--certfile', 'cert.pem'], /--certfile and --keyfile go together/],
     [['serve', fixture('app.mjs'), '--trusted-downstream', 'not-an-address'], /not-an-address/],
-    [['serve'], /missing required argument 'app'/],
+    [['serve'], /name the application/],
+    [['serve', fixture('app.mjs'), '--bind', '8000'], /HOST:PORT, \[IPv6\]:PORT or unix:PATH/],
+    [['serve', fixture('app.mjs'), '--bind', '127.0.0.1:0', '--port', '9000'], /--bind and --port\/--host/],
+    [['serve', fixture('app.mjs'), '--socket-mode', 'rw'], /not a mode/],
+    [['serve', fixture('app.mjs'), '--access-log-format', 'xml'], /tornado, combined, json/],
+    [['serve', fixture('app.mjs'), '--config', '/nonexistent/tsgi.json'], /cannot read the config file/],
     [['launch'], /unknown command 'launch'/],
   ])('%j gives a one-line error and exit 2', (args, message) => {
     const { code, stderr } = runTsgi(args);

@@ -48,7 +48,9 @@ export interface WSGIContainerOptions {
   readonly validate?: boolean;
   /**
    * Log an access line for every response, Tornado's way (`200 GET /a?x=1 (127.0.0.1) 1.23ms` at info). `false`
-   * logs only responses of 400 and above (warn/error), and skips building the other lines. Default: `true`.
+   * logs only responses of 400 and above (warn/error), and skips building the other lines. A connection whose
+   * server keeps the access log itself (`logsAccess`, e.g. `HTTPServer` with `accessLog`) gets no line from the
+   * container, so a request is never logged twice. Default: `true`.
    */
   readonly accessLog?: boolean;
   /** Show the error's stack on 500 pages. Default: `false` (the stack is always logged). */
@@ -284,7 +286,7 @@ export class WSGIContainer {
     const code = known ? error.status : 500;
     if (!known) this.logger.error(`Building the environ failed: ${String((error as Error)?.stack ?? error)}`);
     sendErrorPage(request.connection, code, this.#settings.serverSoftware, known ? error.message : undefined);
-    logAccess(this.logger, code, request, startedAt);
+    if (request.connection.logsAccess !== true) logAccess(this.logger, code, request, startedAt);
   }
 }
 

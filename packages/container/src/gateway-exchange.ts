@@ -109,7 +109,9 @@ export class GatewayExchange implements Work<GatewayPayload> {
   finish(): void {
     this.done = true;
     this.connection.finish();
-    logAccess(this.settings.logger, this.code, this.request, this.startedAt, this.settings.accessLog);
+    if (this.connection.logsAccess !== true) {
+      logAccess(this.settings.logger, this.code, this.request, this.startedAt, this.settings.accessLog);
+    }
   }
 
   /** Passes the body through, remembering why it failed if it does (the server already answered that). */
@@ -147,7 +149,7 @@ export class GatewayExchange implements Work<GatewayPayload> {
       return;
     }
     sendErrorPage(this.connection, 500, serverSoftware, debug ? error.stack : undefined);
-    logAccess(logger, 500, this.request, this.startedAt);
+    if (this.connection.logsAccess !== true) logAccess(logger, 500, this.request, this.startedAt);
   }
 
   /** The run settled. Anything but a finished response is answered or closed here, so no connection hangs. */
@@ -165,7 +167,8 @@ export class GatewayExchange implements Work<GatewayPayload> {
       this.done = true;
       this.settings.logger.warn(`${error.message}: ${requestSummary(this.request)}`);
       sendErrorPage(this.connection, 503, this.settings.serverSoftware);
-      logAccess(this.settings.logger, 503, this.request, this.startedAt);
+      if (this.connection.logsAccess !== true)
+        logAccess(this.settings.logger, 503, this.request, this.startedAt);
       return;
     }
     if (error === undefined || isWorkCancelled(error) || this.connection.signal.aborted) {

@@ -61,6 +61,14 @@ export interface ThreadPoolExecutorOptions {
   /** A unit of work running longer terminates its worker and rejects with `WorkTimeoutError`. Default: none. */
   readonly timeoutMs?: number;
   /**
+   * A worker is replaced after about this many units (gunicorn's `max_requests`, against slow leaks in handler
+   * code): it takes no more work, its successor starts at once, and it exits once its units finished. No unit
+   * fails. Default: 0 (never).
+   */
+  readonly maxUnitsPerWorker?: number;
+  /** Adds up to this many units to each worker's `maxUnitsPerWorker`, so workers are not all replaced at once. */
+  readonly maxUnitsPerWorkerJitter?: number;
+  /**
    * Heap and stack limits per worker (`new Worker()`'s `resourceLimits`); a worker that exceeds them fails its
    * unit with `WorkerCrashedError` and is replaced. Default: `{ maxOldGenerationSizeMb: 512 }`
    * (`defaultWorkerHeapLimitMb`); `maxOldGenerationSizeMb: 0` leaves Node's own limit (about 2–4 GiB).
@@ -134,8 +142,10 @@ interface PoolWorker {
   /** Work messages waiting for this turn's `flush`. */
   readonly outbox: unknown[][];
   ready: boolean;
-  /** Ended on purpose (idle, close): its exit is not a crash. */
+  /** Ended on purpose (idle, close, its unit budget spent): takes no more work, its exit is not a crash. */
   retiring: boolean;
+  /** Units it may still start before it is replaced (`maxUnitsPerWorker`); negative: no limit. */
+  unitsLeft: number;
   referenced: boolean;
   lastUnitId: number;
   failure: Error | undefined;
@@ -405,6 +415,7 @@ export class ThreadPoolExecutor implements Executor {
       outbox: [],
       ready: false,
       retiring: false,
+      unitsLeft: this.unitBudget(),
       referenced: true,
       lastUnitId: 0,
       failure: undefined,
@@ -424,6 +435,19 @@ export class ThreadPoolExecutor implements Executor {
     thread.on('exit', (code) => this.onExit(worker, code));
     this.workers.push(worker);
     return worker;
+  }
+
+  private unitBudget(): number {
+    const max = Math.floor(this.options.maxUnitsPerWorker ?? 0);
+    if (max <= 0) return -1;
+    return max + Math.floor(Math.random() * (Math.floor(this.options.maxUnitsPerWorkerJitter ?? 0) + 1));
+  }
+
+  /** The worker spent its unit budget: a successor starts now; it exits once its units are done. */
+  private recycle(worker: PoolWorker): void {
+    worker.retiring = true;
+    if (!this.closing) this.spawn();
+    if (worker.units.size === 0) void this.retire(worker);
   }
 
   private handleMessage(worker: PoolWorker, message: unknown[]): void {
@@ -559,6 +583,7 @@ export class ThreadPoolExecutor implements Executor {
     }
     if (unit.timeoutMs !== undefined && unit.timer === undefined) this.armTimeout(unit, unit.timeoutMs);
     this.updateReference(worker);
+    if (--worker.unitsLeft === 0) this.recycle(worker);
   }
 
   /**
@@ -644,6 +669,7 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   private workerMayBeIdle(worker: PoolWorker): void {
+    if (worker.units.size === 0 && worker.unitsLeft === 0 && worker.retiring) void this.retire(worker);
     if (worker.units.size === 0 && worker.ready && !worker.retiring) {
       this.dispatch();
       if (worker.units.size === 0) this.steal(worker);

@@ -529,6 +529,37 @@ describe('ThreadPoolExecutor: cancellation', () => {
   });
 });
 
+describe('ThreadPoolExecutor: maxUnitsPerWorker', () => {
+  const threadOf = async (executor: ThreadPoolExecutor, ms = 0) =>
+    (await messagesOf(executor, 'whoami', { ms }))[0] as number;
+
+  it('replaces a worker after its units, one after another, without failing any', async () => {
+    const executor = pool({ maxWorkers: 1, maxUnitsPerWorker: 3 });
+    await executor.load([at('whoami')]);
+    const threads: number[] = [];
+    for (let index = 0; index < 10; index++) threads.push(await threadOf(executor));
+    // Three units per thread: 10 units ran on 4 threads, in order.
+    expect(new Set(threads).size).toBe(4);
+    for (let index = 0; index < 9; index += 3) {
+      expect(new Set(threads.slice(index, index + 3)).size).toBe(1);
+    }
+    await until(() => executor.threadCount === 1);
+  });
+
+  it('lets the replaced worker finish the units it holds while its successor takes the new ones', async () => {
+    const executor = pool({ maxWorkers: 2, maxUnitsPerWorker: 4, maxUnitsPerWorkerJitter: 2 });
+    await executor.load([at('whoami')]);
+    const threads = await Promise.all(Array.from({ length: 40 }, () => threadOf(executor, 5)));
+    expect(threads).toHaveLength(40);
+    // At most 6 units per thread (4 plus a jitter of up to 2).
+    const perThread = new Map<number, number>();
+    for (const thread of threads) perThread.set(thread, (perThread.get(thread) ?? 0) + 1);
+    for (const count of perThread.values()) expect(count).toBeLessThanOrEqual(6);
+    expect(perThread.size).toBeGreaterThanOrEqual(7);
+    await until(() => executor.threadCount <= 2);
+  });
+});
+
 describe('ThreadPoolExecutor: failures stay with their own work', () => {
   it('terminates a unit that exceeds timeoutMs and replaces its worker', async () => {
     const executor = pool({ maxWorkers: 1, timeoutMs: 10_000 });

@@ -1,7 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { logAccess } from './access-log.js';
 import type { HTTPInputError } from './errors.js';
 import { StreamClosedError } from './errors.js';
 import type { HTTPServerRequest } from './request.js';
@@ -57,6 +56,8 @@ export class HTTPConnection {
   private remaining: number;
   private status: number;
   private bodyStarted: boolean;
+  /** Body bytes handed to the socket, for the access log. */
+  private bodyBytes: number;
   private excessDropped: boolean;
   private expectContinue: boolean;
   private abortController: AbortController | undefined;
@@ -74,6 +75,7 @@ export class HTTPConnection {
     this.remaining = -1;
     this.status = 0;
     this.bodyStarted = false;
+    this.bodyBytes = 0;
     this.excessDropped = false;
     this.expectContinue = expectContinue;
     this.abortController = undefined;
@@ -174,6 +176,7 @@ export class HTTPConnection {
     }
     if (bytes.length === 0) return RESOLVED;
     this.bodyStarted = true;
+    this.bodyBytes += bytes.length;
     if (this.remaining >= 0) this.remaining -= bytes.length;
     if (this.response.write(bytes)) return RESOLVED;
     return this.waitForDrain();
@@ -363,18 +366,39 @@ export class HTTPConnection {
     return error;
   }
 
+  /** True when the server logs this request: a gateway container then leaves its own access line out. */
+  get logsAccess(): boolean {
+    return this.state.accessLog !== undefined;
+  }
+
   private logAccess(): void {
-    const accessLog = this.state.options.accessLog;
-    if (accessLog === false) return;
+    const accessLog = this.state.accessLog;
+    if (accessLog === undefined) return;
+    const status = this.phase === ABORTED && this.status === 0 ? 0 : this.status;
+    if (status !== 0 && status < 400 && !accessLog.successes) return;
     const request = this.request;
-    const entry = {
-      status: this.phase === ABORTED && this.status === 0 ? 0 : this.status,
+    const durationMs = request.requestTime() * 1000;
+    accessLog.log({
+      time: new Date(Date.now() - durationMs),
+      status,
       method: request.method,
       uri: request.uri,
+      version: request.version,
       remoteIp: request.remoteIp,
-      durationMs: request.requestTime() * 1000,
-    };
-    if (accessLog === true) logAccess(this.state.options.logger, entry);
-    else accessLog(entry);
+      durationMs,
+      bytes: this.bodyBytes,
+      userAgent: headerValue(request.rawHeaders, 'user-agent'),
+      referer: headerValue(request.rawHeaders, 'referer'),
+    });
   }
+}
+
+/** The first value of a header in a flat `[name, value, …]` list, or `""`. */
+function headerValue(rawHeaders: readonly string[], lowerName: string): string {
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    if (rawHeaders[index]!.length === lowerName.length && rawHeaders[index]!.toLowerCase() === lowerName) {
+      return rawHeaders[index + 1]!;
+    }
+  }
+  return '';
 }

@@ -1,6 +1,6 @@
 // @tsgi/http-server: Tornado's HTTPServer on node:http with routing, TLS, limits, multi-process start and
 // graceful shutdown.
-export type { AccessLogEntry } from './access-log.js';
+export type { AccessLogEntry, AccessLogFormat, AccessLogOptions } from './access-log.js';
 export { formatAccessLog } from './access-log.js';
 export { HTTPConnection } from './connection.js';
 export { parseCookies } from './cookies.js';

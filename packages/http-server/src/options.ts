@@ -1,5 +1,5 @@
 import type { ServerOptions as TLSServerOptions } from 'node:https';
-import type { AccessLogEntry } from './access-log.js';
+import type { AccessLogEntry, AccessLogOptions } from './access-log.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -71,14 +71,19 @@ export interface HTTPServerOptions {
   noKeepAlive?: boolean;
   /** Read size for request bodies, in bytes (socket and decompression buffer size). Default `65536`. */
   chunkSize?: number;
+  /** Permission bits of the Unix socket files the server listens on (e.g. `0o660`). Default: what the umask leaves. */
+  unixSocketMode?: number;
   /** Where errors, rejected requests and access-log lines go. Default `console`. */
   logger?: Logger;
   /**
-   * Access log: `true` writes Tornado's line (`200 GET /a?x=1 (127.0.0.1) 1.23ms`) to `logger` at `info` below 400,
-   * `warn` below 500 and `error` above; a function receives each entry instead. Default `false` (a mounted
-   * gateway container logs its own requests).
+   * The access log, one line per request, for every request the server answers (refusals, native handlers and
+   * mounted gateway containers alike: a container under a server that logs does not log the request again).
+   * `true` writes the `tornado` line to `logger` at `info` below 400, `warn` below 500 and `error` above;
+   * an object chooses the format (`tornado`, `combined`, `json`), structured fields for pino-like loggers, and
+   * whether successes are logged; a function receives each entry instead. Default `false` (then a mounted
+   * container logs its own requests).
    */
-  accessLog?: boolean | ((entry: AccessLogEntry) => void);
+  accessLog?: boolean | AccessLogOptions | ((entry: AccessLogEntry) => void);
 }
 
 /** The options with every default filled in. */
@@ -99,8 +104,9 @@ export interface ResolvedOptions {
   sendTimeout: number;
   noKeepAlive: boolean;
   chunkSize: number;
+  unixSocketMode: number | undefined;
   logger: Logger;
-  accessLog: boolean | ((entry: AccessLogEntry) => void);
+  accessLog: boolean | AccessLogOptions | ((entry: AccessLogEntry) => void);
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
@@ -134,6 +140,7 @@ export function resolveOptions(options: HTTPServerOptions = {}): ResolvedOptions
     sendTimeout: nonNegative('sendTimeout', options.sendTimeout, 60_000),
     noKeepAlive: options.noKeepAlive ?? false,
     chunkSize: nonNegative('chunkSize', options.chunkSize, 65536) || 65536,
+    unixSocketMode: options.unixSocketMode,
     logger: options.logger ?? console,
     accessLog: options.accessLog ?? false,
   };
