@@ -12,14 +12,17 @@
  * 2. keeps accepting while connections the kernel already completed wait in the backlog (closing the listener
  *    would reset them; libuv accepts one per turn of the event loop), that is until a turn accepts none (or half
  *    of `timeoutMs` passed), then stops listening (`net.Server.close`, without node's idle reaping);
- * 3. closes an idle connection only after two more turns, so whatever was in the kernel has been read (and has
- *    made the connection busy), and closes it with a FIN (`end()`), never an RST; whatever the client still sends
- *    after our FIN is read and discarded until it closes its side (nginx's lingering close);
+ * 3. closes a connection only once it has been idle for a moment (`IDLE_GRACE_MS`, at most a quarter of
+ *    `timeoutMs`), and at least two more turns after it was seen idle, so whatever was in the kernel has been read
+ *    (and has made the connection busy); a keep-alive client in the middle of a run of requests sends its next one
+ *    meanwhile and gets it answered with `Connection: close` instead of meeting our FIN. The close is a FIN
+ *    (`end()`), never an RST; whatever the client still sends after it is read and discarded until it closes its
+ *    side (nginx's lingering close);
  * 4. after `timeoutMs`, destroys what is left.
  *
- * A keep-alive request the client sends at the very moment its idle connection is closed meets our FIN: HTTP
- * allows (RFC 9112 §9.3.1) and clients do retry an idempotent request on a new connection then; every other
- * request is answered.
+ * A keep-alive request the client sends after a pause of the idle grace, at the very moment its connection is
+ * closed, meets our FIN: HTTP allows (RFC 9112 §9.3.1) and clients do retry an idempotent request on a new
+ * connection then; every other request is answered.
  */
 
 import type { Server } from 'node:http';
@@ -35,6 +38,12 @@ type HTTPSocket = Socket & { _httpMessage?: { finished: boolean } | null };
 
 /** How long a connection we closed may keep sending before it is destroyed (nginx's `lingering_timeout`). */
 const LINGER_MS = 5000;
+
+/**
+ * How long a connection must stay idle during a drain before it is closed: longer than the pause between two
+ * requests of a busy keep-alive client (even on a loaded machine), short enough not to hold a shutdown.
+ */
+const IDLE_GRACE_MS = 1000;
 
 /** Sockets the drain closed: a request parsed on one of them after our FIN cannot be answered. */
 const lingering = new WeakSet<Socket>();
@@ -75,6 +84,10 @@ function closeGracefully(socket: Socket): void {
 export class ConnectionDrain {
   private readonly server: Server;
   private reapScheduled = false;
+  private idleGraceMs = IDLE_GRACE_MS;
+  /** Idle connections waiting out the grace, with when they were first seen idle. */
+  private readonly idleSince = new Map<Socket, number>();
+  private graceTimer: NodeJS.Timeout | undefined;
 
   constructor(server: Server) {
     this.server = server;
@@ -94,6 +107,7 @@ export class ConnectionDrain {
     const closed = Promise.all(
       listeners.map((listener) => new Promise<void>((resolve) => listener.once('close', () => resolve()))),
     );
+    this.idleGraceMs = Math.min(IDLE_GRACE_MS, timeoutMs / 4);
     const deadline = setTimeout(() => {
       void Promise.resolve(onDeadline()).then(() => server.closeAllConnections());
     }, timeoutMs);
@@ -105,6 +119,8 @@ export class ConnectionDrain {
       await closed;
     } finally {
       clearTimeout(deadline);
+      clearTimeout(this.graceTimer);
+      this.idleSince.clear();
       const interval = internalSymbol(server, 'http.server.connectionsCheckingInterval');
       if (interval !== undefined)
         clearInterval((server as unknown as Record<symbol, NodeJS.Timeout>)[interval]);
@@ -129,7 +145,10 @@ export class ConnectionDrain {
     }
   }
 
-  /** Closes the connections that are idle after two more polls (called again whenever a response finishes). */
+  /**
+   * Closes the connections that are still idle two more polls from now and have been idle for the grace (called
+   * again whenever a response finishes, and by its own timer while connections wait out the grace).
+   */
   reapIdle(): void {
     if (this.reapScheduled) return;
     this.reapScheduled = true;
@@ -141,10 +160,32 @@ export class ConnectionDrain {
         this.server.closeIdleConnections();
         return;
       }
+      const now = performance.now();
+      const idle = new Set<Socket>();
       for (const { socket } of connections.idle()) {
         const message = (socket as HTTPSocket)._httpMessage;
-        if (message && !message.finished) continue;
-        closeGracefully(socket);
+        if ((message && !message.finished) || socket.destroyed || lingering.has(socket)) continue;
+        idle.add(socket);
+        const since = this.idleSince.get(socket) ?? now;
+        if (now - since >= this.idleGraceMs) {
+          this.idleSince.delete(socket);
+          closeGracefully(socket);
+        } else {
+          this.idleSince.set(socket, since);
+        }
+      }
+      // A connection that took a request meanwhile starts its grace afresh when it is idle again.
+      for (const socket of this.idleSince.keys()) if (!idle.has(socket)) this.idleSince.delete(socket);
+      if (this.idleSince.size > 0 && this.graceTimer === undefined) {
+        let first = Number.POSITIVE_INFINITY;
+        for (const since of this.idleSince.values()) first = Math.min(first, since);
+        this.graceTimer = setTimeout(
+          () => {
+            this.graceTimer = undefined;
+            this.reapIdle();
+          },
+          Math.max(1, first + this.idleGraceMs - now),
+        );
       }
     });
   }
