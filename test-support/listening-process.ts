@@ -19,13 +19,18 @@ export interface ListeningProcess {
   stop(signal?: NodeJS.Signals): Promise<Exit>;
 }
 
-/** Runs `node <args>` and resolves once it says where it listens; rejects if it exits or stays silent. */
+/**
+ * Runs `node <args>` (in `cwd`, default this process's) and resolves once it says where it listens; rejects if it
+ * exits or stays silent.
+ */
 export function startListening(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 30_000,
+  cwd?: string,
 ): Promise<ListeningProcess> {
   const child = spawn(process.execPath, args, {
+    cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -40,7 +45,7 @@ export function startListening(
     }, timeoutMs);
     const onData = (data: Buffer) => {
       output += data.toString();
-      const match = /Listening at: (https?:\/\/\S+)/.exec(output);
+      const match = /Listening at: ((?:https?:\/\/|unix:)\S+)/.exec(output);
       if (!match) return;
       clearTimeout(timer);
       resolve({

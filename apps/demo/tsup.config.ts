@@ -7,4 +7,6 @@ export default defineConfig({
   ...packageBuild(import.meta.dirname),
   entry: { main: 'src/main.ts', app: 'src/site/app.ts' },
   dts: false,
+  // The stylesheet is bundled as a string (src/assets/static-assets.ts imports it).
+  loader: { '.css': 'text' },
 });

@@ -34,10 +34,46 @@ function supervisor(): Demo {
   const server = new HTTPServer(() => undefined);
   return { server, close: (timeoutMs) => server.close({ timeoutMs }) };
 }
+const log = (line: string) => console.log(`[${process.pid}] ${line}`);
+
+/** Why the demo could not listen, in one line, for the errors a person can fix; `undefined` for the others. */
+function listenProblem(error: unknown): string | undefined {
+  const where = `${options.host}:${options.port}`;
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'EADDRINUSE':
+      return `${where} is already in use (is another demo running?): stop it, or pick another port with --port 8889 (--port 0 takes any free one)`;
+    case 'EACCES':
+      return `${where} needs privileges to listen on: pick a port above 1023 with --port`;
+    case 'EADDRNOTAVAIL':
+      return `${options.host} is not an address of this machine: try --host 127.0.0.1`;
+    default:
+      return undefined;
+  }
+}
+
 const demo = processes !== 1 && cluster.isPrimary ? supervisor() : createDemo(options);
 demo.server.bind(options.port, options.host);
-const { address, port } = await demo.server.start(processes);
-closeOnSignals({ close: () => demo.close(gracefulTimeoutMs) }, { timeoutMs: gracefulTimeoutMs });
+let listening: Awaited<ReturnType<HTTPServer['start']>>;
+try {
+  listening = await demo.server.start(processes);
+} catch (error) {
+  const problem = listenProblem(error);
+  if (problem === undefined) throw error;
+  process.stderr.write(`tsgi demo: ${problem}\n`);
+  process.exit(1);
+}
+const { address, port } = listening;
+closeOnSignals(
+  {
+    async close() {
+      if (cluster.isPrimary)
+        log(`Shutting down: finishing requests in flight (at most ${gracefulTimeoutMs / 1000} s)`);
+      await demo.close(gracefulTimeoutMs);
+      if (cluster.isPrimary) log('Stopped');
+    },
+  },
+  { timeoutMs: gracefulTimeoutMs },
+);
 
 if (cluster.isPrimary) {
   const where = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
@@ -46,9 +82,10 @@ if (cluster.isPrimary) {
       ? `thread, ${options.workers} worker${options.workers === 1 ? '' : 's'}`
       : 'inline';
   const several = processes === 1 ? '' : `, ${processes} processes`;
-  console.log(`[${process.pid}] tsgi demo`);
-  console.log(`[${process.pid}] Listening at: ${where} (executor: ${executor}${several})`);
-  console.log(`[${process.pid}] Guestbook entries are kept in ${options.guestbookFile}`);
+  log('tsgi demo');
+  log(`Listening at: ${where} (executor: ${executor}${several})`);
+  log(`Guestbook entries are kept in ${options.guestbookFile}`);
+  log('Press Ctrl-C to stop');
 } else {
   // The primary closes this worker's server and disconnects it; the threads must go too.
   process.once('disconnect', () => void demo.close(gracefulTimeoutMs));

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoProcess, startDemo } from './demo-process.js';
 
@@ -48,26 +48,49 @@ describe.skipIf(skipReason !== undefined)('the demo in Chromium', () => {
         ],
       }),
     ]);
-  }, 20_000); // with the 38 s test below, the suite is bounded under a minute
+  }, 20_000); // with the two tests below, the suite is bounded at about a minute and a half
 
   afterAll(async () => {
     await browser?.close();
     await demo?.stop();
   });
 
+  /** A page that records every failed response (a missing favicon or stylesheet shows up here). */
+  async function newPage(options: Parameters<Browser['newPage']>[0] = {}) {
+    const page = await browser.newPage(options);
+    page.setDefaultTimeout(15_000);
+    const failures: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400) failures.push(`${response.status()} ${response.url()}`);
+    });
+    return { page, failures };
+  }
+
+  /** Whether the page is wider than its viewport, which a phone shows as a sideways scroll. */
+  const overflows = (page: Page) =>
+    page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+
   it('loads the pages, signs the guestbook, shows the picture and ticks live', {
     timeout: 38_000,
   }, async () => {
-    const page = await browser.newPage();
-    page.setDefaultTimeout(15_000);
+    const { page, failures } = await newPage({ viewport: { width: 1280, height: 800 } });
 
     await page.goto(`${demo.url}/`);
     expect(await page.locator('h1').textContent()).toBe('tsgi demo');
     expect(await page.locator('#parts li').count()).toBe(6);
+    // The shared stylesheet applies, and the favicon is there (a failed request would be in `failures`).
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(
+      'rgb(244, 246, 251)',
+    );
+    expect(await page.evaluate(async () => (await fetch('/favicon.ico')).headers.get('content-type'))).toBe(
+      'image/x-icon',
+    );
     await page.screenshot({ path: `${artifacts}index.png`, fullPage: true });
 
-    await page.click('a[href="/environ"]');
+    await page.click('.site-nav a[href="/environ"]');
     expect(await page.locator('#environ th', { hasText: /^PATH_INFO$/ }).count()).toBe(1);
+    expect(await page.locator('.site-nav a[aria-current="page"]').textContent()).toBe('Environ');
+    await page.screenshot({ path: `${artifacts}environ.png`, fullPage: true });
 
     await page.goto(`${demo.url}/guestbook`);
     await page.fill('input[name=name]', 'Chromium Ünïcode');
@@ -88,9 +111,14 @@ describe.skipIf(skipReason !== undefined)('the demo in Chromium', () => {
     ).toBe(320);
     await page.screenshot({ path: `${artifacts}mandelbrot.png`, fullPage: true });
 
+    await page.goto(`${demo.url}/legacy/about`);
+    expect(await page.locator('#script-name').textContent()).toBe('/legacy');
+    await page.screenshot({ path: `${artifacts}legacy.png`, fullPage: true });
+
     await page.goto(`${demo.url}/live`);
     await page.waitForFunction(() => Number(document.getElementById('ticks')?.textContent) >= 2);
-    expect(await page.locator('#clock').textContent()).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(await page.locator('#clock').textContent()).toMatch(/^\d\d:\d\d:\d\d UTC$/);
+    expect(await page.locator('#clock').getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(Number(await page.locator('#requests').textContent())).toBeGreaterThan(0);
     await page.click('#render');
     await page.waitForFunction(
@@ -113,5 +141,42 @@ describe.skipIf(skipReason !== undefined)('the demo in Chromium', () => {
     const renderSeconds = await seconds('#render-status');
     expect(await seconds('#gap')).toBeLessThan(Math.max(2, renderSeconds * 0.6));
     await page.screenshot({ path: `${artifacts}live.png`, fullPage: true });
+    expect(failures).toEqual([]);
+    await page.close();
+  });
+
+  it('fits a 390 px phone: no page scrolls sideways, and the environ table stacks', {
+    timeout: 30_000,
+  }, async () => {
+    const { page, failures } = await newPage({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
+    const pages = [
+      ['index', '/'],
+      ['environ', '/environ/caf%C3%A9/%E2%82%AC?name=J%C3%BCrgen&city=K%C3%B8benhavn'],
+      ['guestbook', '/guestbook'],
+      ['mandelbrot', '/mandelbrot'],
+      ['live', '/live'],
+      ['legacy', '/legacy/'],
+      ['not-found', '/no/such/page'],
+    ];
+    for (const [name, path] of pages) {
+      await page.goto(`${demo.url}${path}`);
+      await page.screenshot({ path: `${artifacts}phone-${name}.png`, fullPage: true });
+      expect(await overflows(page), name).toBe(false);
+    }
+    // A refused post keeps the visitor on a readable form that says why.
+    await page.goto(`${demo.url}/guestbook`);
+    await page.fill('input[name=name]', 'Phone visitor');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#problem');
+    expect(await page.locator('#problem').textContent()).toBe('Please write a message.');
+    expect(await page.inputValue('input[name=name]')).toBe('Phone visitor');
+    await page.screenshot({ path: `${artifacts}phone-guestbook-refused.png`, fullPage: true });
+    expect(failures).toEqual([`404 ${demo.url}/no/such/page`, `400 ${demo.url}/guestbook`]);
+    await page.close();
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ListeningProcess, startListening } from '../../../test-support/listening-process.js';
 
-const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+export const demoMain = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 export interface DemoProcess extends ListeningProcess {
   readonly guestbookFile: string;
@@ -18,7 +18,7 @@ export async function startDemo(
 ): Promise<DemoProcess> {
   const guestbookFile = join(mkdtempSync(join(tmpdir(), 'tsgi-demo-test-')), 'guestbook.jsonl');
   const demo = await startListening(
-    [main, '--port', '0', '--guestbook', guestbookFile, ...(flask ? [] : ['--no-flask']), ...args],
+    [demoMain, '--port', '0', '--guestbook', guestbookFile, ...(flask ? [] : ['--no-flask']), ...args],
     {},
     flask ? 120_000 : undefined,
   );

@@ -1,10 +1,12 @@
 /** The demo's pages over real sockets: the built demo, started as `node dist/main.js`, on each executor. */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { inflateSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoProcess, startDemo } from './demo-process.js';
+import { type DemoProcess, demoMain, startDemo } from './demo-process.js';
 import { readPNGChunks } from './png-chunks.js';
 
 async function get(url: string, headers: Record<string, string> = {}) {
@@ -72,7 +74,7 @@ describe.each(['thread', 'inline'])('the demo on the %s executor', (executor) =>
     expect(html).toContain('<th>HTTP_X_MARKUP</th><td>&lt;script&gt;alert(1)&lt;/script&gt;</td>');
     expect(html).not.toContain('<script>alert(1)');
     expect(html).toContain('<th>REQUEST_METHOD</th><td>GET</td>');
-    expect(html).toContain('<th>SCRIPT_NAME</th><td></td>');
+    expect(html).toContain('<th>SCRIPT_NAME</th><td><span class="note">""</span></td>');
     expect(html).toContain(`<th>wsgi.multithread</th><td>${executor === 'thread'}</td>`);
   });
 
@@ -163,6 +165,30 @@ describe.each(['thread', 'inline'])('the demo on the %s executor', (executor) =>
     expect(ticks[1]!.requests).toBeGreaterThan(ticks[0]!.requests);
   });
 
+  it('serves the favicon, icon and stylesheet every page links, revalidated by ETag', async () => {
+    const page = await get(`${demo.url}/guestbook`);
+    expect(page.text).toContain('<link rel="icon" href="/favicon.ico"');
+    expect(page.text).toContain('<link rel="stylesheet" href="/static/site.css">');
+    const favicon = await get(`${demo.url}/favicon.ico`);
+    expect(favicon.status).toBe(200);
+    expect(favicon.headers['content-type']).toBe('image/x-icon');
+    // An ICO header (reserved 0, type 1, one image of 64 × 64) and the PNG it holds.
+    expect([...favicon.body.subarray(0, 8)]).toEqual([0, 0, 1, 0, 1, 0, 64, 64]);
+    expect(readPNGChunks(favicon.body.subarray(22)).map((chunk) => chunk.type)).toEqual([
+      'IHDR',
+      'IDAT',
+      'IEND',
+    ]);
+    const css = await get(`${demo.url}/static/site.css`);
+    expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
+    expect(css.text).toContain('.site-header');
+    const etag = String(css.headers.etag);
+    const again = await get(`${demo.url}/static/site.css`, { 'if-none-match': etag });
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
+    expect((await get(`${demo.url}/static/nope.css`)).status).toBe(404);
+  });
+
   it('mounts the legacy application under /legacy with SCRIPT_NAME set', async () => {
     const about = await get(`${demo.url}/legacy/about`);
     expect(about.status).toBe(200);
@@ -195,7 +221,36 @@ describe('the demo on several processes', () => {
   }, 30_000);
 });
 
+describe('the demo on a busy port', () => {
+  it('says so in one line and exits 1, without a stack trace', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const result = spawnSync(process.execPath, [demoMain, '--port', String(port)], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        `tsgi demo: 127.0.0.1:${port} is already in use (is another demo running?): stop it, or pick another port with --port 8889 (--port 0 takes any free one)`,
+      ]);
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
 describe('the demo shutting down', () => {
+  it('logs its shutdown and exits 0 on Ctrl-C', async () => {
+    const demo = await startDemo(['--executor', 'thread', '--workers', '1']);
+    expect(await demo.stop('SIGINT')).toEqual({ code: 0, signal: null });
+    expect(demo.output()).toContain('] Press Ctrl-C to stop\n');
+    expect(demo.output()).toMatch(
+      /\] Shutting down: finishing requests in flight \(at most 10 s\)\n.*\] Stopped\n/,
+    );
+  });
+
   it('drains on SIGTERM, ending open live streams, and exits 0', async () => {
     const demo = await startDemo(['--executor', 'thread', '--workers', '1']);
     const response = await fetch(`${demo.url}/live/events`);

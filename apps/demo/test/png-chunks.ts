@@ -1,5 +1,5 @@
+import { crc32 } from 'node:zlib';
 import { expect } from 'vitest';
-import { crc32 } from '../src/site/crc32.js';
 import { pngSignature } from '../src/site/png.js';
 
 /** Splits a PNG into its chunks, checking each CRC as a decoder would. */

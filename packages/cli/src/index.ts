@@ -1,4 +1,5 @@
 // @tsgi/cli: the `tsgi serve app.js#app` command, and the same thing as a function.
+export { type BindAddress, parseBindAddress } from './bind-address.js';
 export { parseByteSize } from './byte-size.js';
 export { parseDuration } from './duration.js';
 export { createProgram } from './program.js';

@@ -30,6 +30,12 @@ describe.each([
       '--trusted-downstream',
       '127.0.0.1,10.0.0.0/8',
       '--access-log',
+      '--limit-request-line',
+      '200',
+      '--limit-request-fields',
+      '20',
+      '--limit-request-field-size',
+      '1kb',
     ]);
   });
   afterAll(async () => {
@@ -53,6 +59,17 @@ describe.each([
     const large = await request(`${tsgi.url}/upload`, { method: 'POST', body: 'x'.repeat(1025) });
     await large.body.dump();
     expect(large.statusCode).toBe(413);
+  });
+
+  it('honours --limit-request-line, --limit-request-fields and --limit-request-field-size', async () => {
+    expect((await get(`${tsgi.url}/${'a'.repeat(150)}`)).status).toBe(404);
+    expect((await get(`${tsgi.url}/${'a'.repeat(200)}`)).status).toBe(414);
+    const fields = (count: number) =>
+      Object.fromEntries(Array.from({ length: count }, (_, i) => [`x-${i}`, 'v']));
+    expect((await get(`${tsgi.url}/`, fields(10))).status).toBe(200);
+    expect((await get(`${tsgi.url}/`, fields(20))).status).toBe(431);
+    expect((await get(`${tsgi.url}/`, { 'x-big': 'b'.repeat(1017) })).status).toBe(200);
+    expect((await get(`${tsgi.url}/`, { 'x-big': 'b'.repeat(1018) })).status).toBe(431);
   });
 
   it('honours --xheaders from --trusted-downstream peers', async () => {
@@ -97,5 +114,50 @@ describe('tsgi serve shutting down', () => {
     expect(status).toBe(200);
     expect(text).toMatch(/Hello from the main thread of process \d+/);
     expect(await tsgi.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+  }, 30_000);
+});
+
+describe('tsgi serve against stuck and memory-hungry applications', () => {
+  let tsgi: ListeningProcess;
+  beforeAll(async () => {
+    tsgi = await serveTsgi([
+      fixture('app.mjs'),
+      '--workers',
+      '2',
+      '--timeout',
+      '1s',
+      '--worker-heap-limit',
+      '64mb',
+    ]);
+  });
+  afterAll(async () => {
+    await tsgi?.stop();
+  });
+
+  it.each(['/spin', '/wait-forever'])(
+    '%s: after --timeout the request gets a 500, the worker is replaced with a log line, the server serves on',
+    async (path) => {
+      const started = performance.now();
+      const [first, second] = await Promise.all([get(`${tsgi.url}${path}`), get(`${tsgi.url}${path}`)]);
+      const elapsed = performance.now() - started;
+      expect([first.status, second.status]).toEqual([500, 500]);
+      expect(elapsed).toBeGreaterThanOrEqual(950);
+      // Terminating a thread and answering is prompt; the margin only absorbs a loaded machine.
+      expect(elapsed).toBeLessThan(10_000);
+      expect(await get(`${tsgi.url}/`)).toMatchObject({ status: 200 });
+      expect(tsgi.output()).toMatch(
+        new RegExp(
+          `WorkTimeoutError: GET ${path} \\(127\\.0\\.0\\.1\\): The work ran longer than 1000 ms; its worker thread was terminated and replaced`,
+        ),
+      );
+    },
+    30_000,
+  );
+
+  it('a request past --worker-heap-limit gets a 500, its worker is replaced with a log line', async () => {
+    const { status } = await get(`${tsgi.url}/hog`);
+    expect(status).toBe(500);
+    expect(await get(`${tsgi.url}/`)).toMatchObject({ status: 200 });
+    expect(tsgi.output()).toMatch(/WorkerCrashedError: GET \/hog \(127\.0\.0\.1\): .*ran out of memory/);
   }, 30_000);
 });

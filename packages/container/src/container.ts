@@ -14,16 +14,22 @@ import {
 } from '@tsgi/environ';
 import {
   assertExecutorSupported,
+  defaultSpoolMemoryLimit,
   type Executor,
+  type ExecutorCloseOptions,
   InlineExecutor,
+  type InputFile,
+  isInputFile,
   type ModuleReference,
   resolveModuleReference,
+  type SpoolOptions,
+  spoolInput,
 } from '@tsgi/executors';
 import { sendErrorPage } from './error-page.js';
 import type { ContainerRequest } from './gateway-connection.js';
 import { type ExchangeSettings, GatewayExchange } from './gateway-exchange.js';
 import { type GatewayPayload, type GatewaySettings, gatewayHandler } from './gateway-handler.js';
-import { type Logger, logAccess } from './logger.js';
+import { type Logger, logAccess, requestSummary } from './logger.js';
 
 declare const __TSGI_VERSION__: string;
 
@@ -42,13 +48,29 @@ export interface WSGIContainerOptions {
   readonly validate?: boolean;
   /**
    * Log an access line for every response, Tornado's way (`200 GET /a?x=1 (127.0.0.1) 1.23ms` at info). `false`
-   * logs only responses of 400 and above (warn/error), and skips building the other lines. Default: `true`.
+   * logs only responses of 400 and above (warn/error), and skips building the other lines. A connection whose
+   * server keeps the access log itself (`logsAccess`, e.g. `HTTPServer` with `accessLog`) gets no line from the
+   * container, so a request is never logged twice. Default: `true`.
    */
   readonly accessLog?: boolean;
   /** Show the error's stack on 500 pages. Default: `false` (the stack is always logged). */
   readonly debug?: boolean;
   /** Fail a request that runs longer than this (500, or a closed connection after the headers). Default: none. */
   readonly timeoutMs?: number;
+  /**
+   * A request body is read whole before the application runs, so a slow uploader never holds a thread: up to
+   * this many bytes in memory, a longer body in a temporary file (unlinked at once; bounded by the server's
+   * `maxBodySize`). Default `65536` (see the README for why).
+   */
+  readonly bodyBufferSize?: number;
+  /** Where bodies longer than `bodyBufferSize` are kept while their request runs. Default `os.tmpdir()`. */
+  readonly bodyTempDirectory?: string;
+  /**
+   * Thread executors only: hand the body to the application as it arrives instead of reading it first. The
+   * application then runs before its body is read, and `Expect: 100-continue` is answered on its first read of
+   * `wsgi.input` — but a slow uploader holds its worker thread meanwhile. Default `false`.
+   */
+  readonly streamInput?: boolean;
   /**
    * `wsgi.multiprocess`: set it when the server runs several processes (`HTTPServer.start(n)`). Default: `false`.
    */
@@ -79,6 +101,8 @@ export class WSGIContainer {
   readonly #environOptions: EnvironOptions;
   readonly #exchangeSettings: ExchangeSettings;
   readonly #modules: ModuleReference[];
+  /** How bodies are buffered before dispatch; `undefined` when they stream to the application instead. */
+  readonly #spool: SpoolOptions | undefined;
   #ready: Promise<void> | null = null;
   #loaded: boolean;
 
@@ -119,6 +143,13 @@ export class WSGIContainer {
     if (!inline) this.#modules.push(gatewayHandlerReference);
     if (typeof appSetting !== 'function') this.#modules.push(appSetting);
     this.#loaded = this.#modules.length === 0;
+    this.#spool =
+      options.streamInput === true && !inline
+        ? undefined
+        : {
+            memoryLimit: options.bodyBufferSize ?? defaultSpoolMemoryLimit,
+            ...(options.bodyTempDirectory === undefined ? {} : { directory: options.bodyTempDirectory }),
+          };
     this.#exchangeSettings = {
       logger: this.logger,
       accessLog: options.accessLog ?? true,
@@ -152,6 +183,15 @@ export class WSGIContainer {
     });
   }
 
+  /**
+   * Lets the executor finish its work and releases its threads (with `timeoutMs`, work still running then is
+   * ended and its requests answered 503). `HTTPServer.close()` calls it with its own deadline. The executor is
+   * closed even if another container shares it.
+   */
+  close(options?: ExecutorCloseOptions): Promise<void> {
+    return this.executor.close(options);
+  }
+
   /** Answers one request: what `HTTPServer` and routers call. Resolves once the response is finished or aborted. */
   handleRequest(request: ContainerRequest): Promise<void> {
     const startedAt = performance.now();
@@ -162,9 +202,55 @@ export class WSGIContainer {
       this.#refuse(request, error, startedAt);
       return Promise.resolve();
     }
-    const exchange = new GatewayExchange(this.#exchangeSettings, request, payload, startedAt);
+    // The request is checked (a refusal above needs no body, nor 100 Continue); now its body, then the work.
+    const bodyStream = request.body === undefined ? request.bodyStream : undefined;
+    if (bodyStream !== undefined && this.#spool !== undefined) {
+      return this.#bufferThenRun(request, bodyStream, payload, startedAt);
+    }
+    return this.#dispatch(new GatewayExchange(this.#exchangeSettings, request, payload, startedAt));
+  }
+
+  #dispatch(exchange: GatewayExchange): Promise<void> {
     if (!this.#loaded) return this.#runWhenLoaded(exchange);
     return this.#run(exchange);
+  }
+
+  /**
+   * Reads the whole body on the event loop (its first read answers `Expect: 100-continue`), so the application
+   * starts only when it can run without waiting for the client.
+   */
+  async #bufferThenRun(
+    request: ContainerRequest,
+    bodyStream: AsyncIterable<Uint8Array>,
+    payload: GatewayPayload,
+    startedAt: number,
+  ): Promise<void> {
+    let body: Uint8Array | InputFile;
+    try {
+      body = await spoolInput(bodyStream, this.#spool, request.bodyLength);
+    } catch (error) {
+      this.#bodyNotReceived(request, error, startedAt);
+      return;
+    }
+    // What the application reads, now known (a chunked body had no length before).
+    payload.environ.CONTENT_LENGTH = String(body.length);
+    return this.#dispatch(new GatewayExchange(this.#exchangeSettings, request, payload, startedAt, body));
+  }
+
+  /**
+   * The body could not be read. The server already answered what it refused (413, 408) or the client left; only
+   * a failure to store the body is ours to answer.
+   */
+  #bodyNotReceived(request: ContainerRequest, error: unknown, startedAt: number): void {
+    if ((error as Error | undefined)?.name !== 'InputSpoolError') {
+      request.connection.abort();
+      return;
+    }
+    this.logger.error(
+      `Could not buffer the request body: ${requestSummary(request)}: ${(error as Error).message}`,
+    );
+    sendErrorPage(request.connection, 500, this.#settings.serverSoftware);
+    logAccess(this.logger, 500, request, startedAt);
   }
 
   /** Without an `async` frame: a request the inline executor answers synchronously costs one `then`. */
@@ -173,6 +259,7 @@ export class WSGIContainer {
     try {
       ran = this.executor.run(exchange);
     } catch (error) {
+      releaseInput(exchange);
       exchange.settled(error);
       return Promise.resolve();
     }
@@ -186,6 +273,7 @@ export class WSGIContainer {
     try {
       await this.ready();
     } catch (error) {
+      releaseInput(exchange);
       exchange.settled(error);
       return;
     }
@@ -198,6 +286,11 @@ export class WSGIContainer {
     const code = known ? error.status : 500;
     if (!known) this.logger.error(`Building the environ failed: ${String((error as Error)?.stack ?? error)}`);
     sendErrorPage(request.connection, code, this.#settings.serverSoftware, known ? error.message : undefined);
-    logAccess(this.logger, code, request, startedAt);
+    if (request.connection.logsAccess !== true) logAccess(this.logger, code, request, startedAt);
   }
+}
+
+/** Closes the body's file of work that never reached the executor (which would have released it). */
+function releaseInput(exchange: GatewayExchange): void {
+  if (isInputFile(exchange.input)) exchange.input.release();
 }

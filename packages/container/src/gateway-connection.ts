@@ -20,6 +20,11 @@ export interface GatewayConnection {
   abort(): void;
   /** Aborted when the client disconnects before the response finished (created lazily). */
   readonly signal: AbortSignal;
+  /**
+   * True when the server writes the access line for this request itself: the container then writes none, so one
+   * request is logged once.
+   */
+  readonly logsAccess?: boolean;
 }
 
 /** What `WSGIContainer.handleRequest()` reads: the request, and the connection to answer on. */

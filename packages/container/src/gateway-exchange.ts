@@ -2,7 +2,7 @@
  * The container's side of one request, on the event loop: turns the gateway handler's messages into writes on
  * the connection, answers for an application that failed, and logs.
  */
-import type { Work } from '@tsgi/executors';
+import type { InputFile, Work } from '@tsgi/executors';
 import { isWorkCancelled } from './cancellation.js';
 import { sendErrorPage } from './error-page.js';
 import type { ContainerRequest, GatewayConnection } from './gateway-connection.js';
@@ -37,7 +37,7 @@ export class GatewayExchange implements Work<GatewayPayload> {
   readonly startedAt: number;
   readonly handler: Work<GatewayPayload>['handler'];
   readonly payload: GatewayPayload;
-  readonly input: Uint8Array | AsyncIterable<Uint8Array>;
+  readonly input: Uint8Array | InputFile | AsyncIterable<Uint8Array>;
   readonly signal: AbortSignal | undefined;
   readonly timeoutMs: number | undefined;
   headersWritten = false;
@@ -54,6 +54,8 @@ export class GatewayExchange implements Work<GatewayPayload> {
     request: ContainerRequest,
     payload: GatewayPayload,
     startedAt: number,
+    /** The body, when the container buffered it; else the request's own body or stream. */
+    body?: Uint8Array | InputFile,
   ) {
     this.settings = settings;
     this.request = request;
@@ -62,7 +64,7 @@ export class GatewayExchange implements Work<GatewayPayload> {
     this.handler = settings.handler;
     this.payload = payload;
     const bodyStream = request.body === undefined ? request.bodyStream : undefined;
-    this.input = bodyStream === undefined ? (request.body ?? empty) : this.watchInput(bodyStream);
+    this.input = body ?? (bodyStream === undefined ? (request.body ?? empty) : this.watchInput(bodyStream));
     this.signal = settings.passSignal ? request.connection.signal : undefined;
     this.timeoutMs = settings.timeoutMs;
     this.onMessage = (message) => this.receive(message as GatewayMessage);
@@ -107,7 +109,9 @@ export class GatewayExchange implements Work<GatewayPayload> {
   finish(): void {
     this.done = true;
     this.connection.finish();
-    logAccess(this.settings.logger, this.code, this.request, this.startedAt, this.settings.accessLog);
+    if (this.connection.logsAccess !== true) {
+      logAccess(this.settings.logger, this.code, this.request, this.startedAt, this.settings.accessLog);
+    }
   }
 
   /** Passes the body through, remembering why it failed if it does (the server already answered that). */
@@ -134,15 +138,18 @@ export class GatewayExchange implements Work<GatewayPayload> {
       else sendErrorPage(this.connection, 400, serverSoftware);
       return;
     }
+    // The executor ended the work (a timeout, a crash, a heap limit): its message says it all, a stack would not.
     logger.error(
-      `Uncaught exception in gateway application: ${requestSummary(this.request)}\n${error.stack}`,
+      executorFailures.has(error.name)
+        ? `${error.name}: ${requestSummary(this.request)}: ${error.message}`
+        : `Uncaught exception in gateway application: ${requestSummary(this.request)}\n${error.stack}`,
     );
     if (headersSent || this.headersWritten) {
       this.connection.abort();
       return;
     }
     sendErrorPage(this.connection, 500, serverSoftware, debug ? error.stack : undefined);
-    logAccess(logger, 500, this.request, this.startedAt);
+    if (this.connection.logsAccess !== true) logAccess(logger, 500, this.request, this.startedAt);
   }
 
   /** The run settled. Anything but a finished response is answered or closed here, so no connection hangs. */
@@ -155,12 +162,13 @@ export class GatewayExchange implements Work<GatewayPayload> {
       }
       return;
     }
-    if (error instanceof Error && error.name === 'QueueFullError' && !this.headersWritten) {
-      // The executor refused the work at once: the server is busy, not broken.
+    if (error instanceof Error && unavailable.has(error.name) && !this.headersWritten) {
+      // The executor refused the work (its queue is full) or gave it up (it closed): busy or stopping, not broken.
       this.done = true;
       this.settings.logger.warn(`${error.message}: ${requestSummary(this.request)}`);
       sendErrorPage(this.connection, 503, this.settings.serverSoftware);
-      logAccess(this.settings.logger, 503, this.request, this.startedAt);
+      if (this.connection.logsAccess !== true)
+        logAccess(this.settings.logger, 503, this.request, this.startedAt);
       return;
     }
     if (error === undefined || isWorkCancelled(error) || this.connection.signal.aborted) {
@@ -173,6 +181,11 @@ export class GatewayExchange implements Work<GatewayPayload> {
     this.fail(serializeError(error), false);
   }
 }
+
+/** Executor errors that mean "try again later": answered 503 while nothing was sent. */
+const unavailable = new Set(['QueueFullError', 'ExecutorClosedError']);
+/** Executor errors that ended the work from outside: logged as one line, without the main thread's stack. */
+const executorFailures = new Set(['WorkTimeoutError', 'WorkerCrashedError', 'ExecutorClosedError']);
 
 function describeError(error: unknown): string {
   return serializeError(error).stack;

@@ -134,3 +134,63 @@ test.prop([fc.array(chunk, { maxLength: 10 }), fc.array(chunk, { maxLength: 2 })
     expect(closed).toBe(1);
   },
 );
+
+test.prop(
+  [
+    fc.array(fc.uint8Array({ maxLength: 5000 }), { maxLength: 12 }),
+    fc.nat({ max: 20_000 }),
+    fc.integer({ min: 1, max: 7000 }),
+    fc.boolean(),
+  ],
+  { numRuns: 60 },
+)(
+  'a streamed body in any chunks, in memory or spooled to a file, reaches wsgi.input whole, with its CONTENT_LENGTH',
+  async (parts, bodyBufferSize, readSize, declared) => {
+    const expected = parts.flatMap((part) => [...part]);
+    let seen: { contentLength: unknown; bytes: number[] } | undefined;
+    const container = new WSGIContainer(
+      (environ, startResponse) => {
+        const input = environ['wsgi.input'];
+        const bytes: number[] = [];
+        // A line first (up to a newline byte, 10), then pieces of `readSize`: both ways over the same stream.
+        const line = input.readline();
+        bytes.push(...line);
+        for (let piece = input.read(readSize); piece.length > 0; piece = input.read(readSize))
+          bytes.push(...piece);
+        seen = { contentLength: environ.CONTENT_LENGTH, bytes };
+        startResponse('200 OK', [['Content-Type', 'text/plain']]);
+        return [];
+      },
+      { logger: quiet, bodyBufferSize },
+    );
+    const connection = new RecordingConnection();
+    await container.handleRequest({
+      ...request(connection, 'POST'),
+      body: undefined,
+      bodyStream: (async function* () {
+        yield* parts;
+      })(),
+      // A Content-Length is known up front; a chunked body's length only once it is read.
+      bodyLength: declared ? expected.length : undefined,
+    });
+    expect(connection.status).toBe(200);
+    expect(seen?.bytes).toEqual(expected);
+    expect(seen?.contentLength).toBe(String(expected.length));
+  },
+);
+
+test('a request with neither a body nor a body stream reads as empty', async () => {
+  let read: Uint8Array | undefined;
+  const container = new WSGIContainer(
+    (environ, startResponse) => {
+      read = environ['wsgi.input'].read();
+      startResponse('204 No Content', []);
+      return [];
+    },
+    { logger: quiet },
+  );
+  const connection = new RecordingConnection();
+  await container.handleRequest({ ...request(connection, 'GET'), body: undefined });
+  expect(connection.status).toBe(204);
+  expect(read?.length).toBe(0);
+});

@@ -14,10 +14,16 @@ export function memoryLogger(): Logger & { lines: Array<{ level: string; text: s
 }
 
 /**
- * Sends raw bytes, returns everything the server sent until it closed the connection. Rejects when the
- * connection stays open and silent for `idleMs`: a hung connection is a failure.
+ * Sends raw bytes (a string as latin-1), returns everything the server sent until it closed the connection.
+ * Rejects when the connection stays open and silent for `idleMs`: a hung connection is a failure. With
+ * `halfClose`, the client shuts down its sending side after the request (`shutdown(SHUT_WR)`) and keeps reading.
  */
-export function rawExchange(port: number, request: string | Buffer, idleMs = 3000): Promise<string> {
+export function rawExchange(
+  port: number,
+  request: string | Buffer,
+  idleMs = 3000,
+  { halfClose = false } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const parts: Buffer[] = [];
@@ -40,8 +46,19 @@ export function rawExchange(port: number, request: string | Buffer, idleMs = 300
       finish();
     });
     socket.on('error', reject);
-    socket.write(request);
+    const bytes = typeof request === 'string' ? Buffer.from(request, 'latin1') : request;
+    if (halfClose) socket.end(bytes);
+    else socket.write(bytes);
   });
+}
+
+/** Resolves once `condition()` holds, checking every 5 ms; rejects after `timeoutMs`. */
+export async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise<void>((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** Blocks the calling thread, as a synchronous application does. */

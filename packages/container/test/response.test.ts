@@ -1,5 +1,7 @@
-// Checklist §8 cases 31–47 and 49 over real loopback sockets.
+// Cases 31–47 and 49 of the gateway checklist (docs/gateway-checklist.md) over real loopback sockets.
+
 import { request as httpRequest } from 'node:http';
+import { HTTPServer } from '@tsgi/http-server';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type WSGIApplication, WSGIContainer, type WSGIContainerOptions } from '../src/index.js';
 import { memoryLogger, rawExchange } from './helpers.js';
@@ -480,6 +482,37 @@ describe('49: the access log', () => {
     await (await fetch(`${server!.url}/missing`)).text();
     expect(logger.lines.map((line) => line.level)).toEqual(['warn']);
     expect(logger.lines[0]!.text).toMatch(/^404 GET \/missing /);
+  });
+
+  test('under a server that keeps the access log, each request is logged once, by the server', async () => {
+    const logger = memoryLogger();
+    const container = new WSGIContainer(
+      (environ, startResponse) => {
+        if (environ.PATH_INFO === '/boom') throw new Error('boom');
+        startResponse('200 OK', plain);
+        return [text('.')];
+      },
+      { logger },
+    );
+    const httpServer = new HTTPServer(container, { logger, accessLog: true });
+    const { port } = await httpServer.listen(0, '127.0.0.1');
+    try {
+      await (await fetch(`http://127.0.0.1:${port}/a`)).text();
+      await (await fetch(`http://127.0.0.1:${port}/boom`)).text();
+    } finally {
+      await httpServer.close({ timeoutMs: 0 });
+    }
+    const access = logger.lines.filter(
+      (line) => / (GET|POST) \/\w+ \(/.test(line.text) && !/Uncaught/.test(line.text),
+    );
+    expect(access.map((line) => line.text.split(' ').slice(1, 4).join(' '))).toEqual([
+      '200 GET /a',
+      '500 GET /boom',
+    ]);
+    // The application's traceback is still the container's to log.
+    expect(logger.lines.some((line) => /Uncaught exception in gateway application/.test(line.text))).toBe(
+      true,
+    );
   });
 
   test('wsgi.errors lines reach the logger', async () => {

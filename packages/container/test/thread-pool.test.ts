@@ -1,15 +1,18 @@
 // WSGIContainer on a real ThreadPoolExecutor, end to end over loopback: Tornado's thread-pool cases, a native
 // route beside CPU-bound requests, disconnects, and streaming both ways in bounded memory. Runs from dist: worker
 // threads import dist/gateway-handler.js and the .mjs applications.
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setEnvironmentData } from 'node:worker_threads';
 import { ThreadPoolExecutor } from '@tsgi/executors';
 import { HTTPServer, PathMatches, Rule, RuleRouter } from '@tsgi/http-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { State, stateKey } from './fixtures/thread-apps.mjs';
-import { memoryLogger, postTooLarge } from './helpers.js';
+import { memoryLogger, postTooLarge, rawExchange, until } from './helpers.js';
 
 const distribution = '../dist/index.js';
 const { WSGIContainer } = (await import(distribution)) as typeof import('../src/index.js');
@@ -19,12 +22,33 @@ const state = new Int32Array(new SharedArrayBuffer(8 * 4));
 setEnvironmentData(stateKey, state.buffer);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(5);
-  }
+
+/**
+ * Sends `head` (a request that expects 100-continue), and `body` only once 100 Continue arrives (after calling
+ * `onContinue`); resolves to everything the server sent until it closed the connection.
+ */
+function sendAfterContinue(
+  port: number,
+  head: string,
+  body: string,
+  onContinue: () => void,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.setEncoding('latin1');
+    socket.on('error', reject);
+    socket.on('data', (text: string) => {
+      const continued = answer.includes('100 Continue\r\n\r\n');
+      answer += text;
+      if (!continued && answer.includes('100 Continue\r\n\r\n')) {
+        onContinue();
+        socket.write(body);
+      }
+    });
+    socket.on('end', () => resolve(answer));
+    socket.write(head);
+  });
 }
 
 interface Served {
@@ -35,8 +59,13 @@ interface Served {
   close(): Promise<void>;
 }
 
+type ContainerOptions = NonNullable<ConstructorParameters<typeof WSGIContainer>[1]>;
+
 /** One server: each application of thread-apps.mjs at `/<name>` on one shared pool, and a native `/native`. */
-async function serveApps(options: ConstructorParameters<typeof ThreadPoolExecutor>[0]): Promise<Served> {
+async function serveApps(
+  options: ConstructorParameters<typeof ThreadPoolExecutor>[0],
+  containerOptions: Omit<ContainerOptions, 'executor' | 'logger'> = {},
+): Promise<Served> {
   const executor = new ThreadPoolExecutor(options);
   const logger = memoryLogger();
   const names = [
@@ -50,12 +79,13 @@ async function serveApps(options: ConstructorParameters<typeof ThreadPoolExecuto
     'gated',
     'crash',
     'hello',
+    'inputReport',
   ];
   const rules = names.map(
     (name) =>
       new Rule(
         new PathMatches(`/${name}`),
-        new WSGIContainer(`${apps}#${name}`, { executor, logger, validate: true }),
+        new WSGIContainer(`${apps}#${name}`, { executor, logger, validate: true, ...containerOptions }),
       ),
   );
   rules.push(new Rule(new PathMatches('/native'), (request) => request.connection.respond(200, 'native')));
@@ -138,14 +168,20 @@ describe('client disconnect', () => {
   });
 });
 
-describe('streaming in bounded memory', () => {
+describe('streaming in bounded memory (streamInput)', () => {
+  let streaming: Served;
+  beforeAll(async () => {
+    streaming = await serveApps({ maxWorkers: 2 }, { streamInput: true });
+  });
+  afterAll(() => streaming.close());
+
   it('streams a 64 MiB upload to the application while it reads', async () => {
     const total = 64 * 1024 * 1024;
     const chunk = Buffer.alloc(64 * 1024, 7);
     let written = 0;
     let mostAhead = 0;
     const answer = new Promise<string>((resolve, reject) => {
-      const request = httpRequest(`${served.url}/upload`, { method: 'POST' }, (response) => {
+      const request = httpRequest(`${streaming.url}/upload`, { method: 'POST' }, (response) => {
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (part: string) => {
@@ -174,28 +210,18 @@ describe('streaming in bounded memory', () => {
   }, 60_000);
 
   it('answers Expect: 100-continue only when the application first reads', async () => {
-    const socket = connect(served.port, '127.0.0.1');
     const started = performance.now();
-    socket.write(
-      'POST /lateReader HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n',
-    );
-    let response = '';
     let continuedAfter = -1;
-    socket.setEncoding('latin1');
-    await new Promise<void>((resolve, reject) => {
-      socket.on('error', reject);
-      socket.on('data', (text: string) => {
-        response += text;
-        if (continuedAfter < 0 && response.includes('100 Continue')) {
-          continuedAfter = performance.now() - started;
-          socket.write('hello');
-        }
-        if (response.endsWith('\r\n\r\n5')) resolve();
-      });
-    });
-    socket.destroy();
+    const answer = await sendAfterContinue(
+      streaming.port,
+      'POST /lateReader HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n',
+      'hello',
+      () => {
+        continuedAfter = performance.now() - started;
+      },
+    );
     expect(continuedAfter).toBeGreaterThanOrEqual(250);
-    expect(response).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+    expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n5$/);
   });
 
   it('holds a response back while the client does not read', async () => {
@@ -219,6 +245,166 @@ describe('streaming in bounded memory', () => {
   }, 60_000);
 });
 
+describe('the body is read before the application runs', () => {
+  interface Report {
+    contentLength: string;
+    line: number;
+    five: number;
+    rest: number;
+    digest: number;
+  }
+  const digestOf = (bytes: Uint8Array) =>
+    bytes.reduce((digest, byte) => (digest * 31 + byte) % 1_000_000_007, 0);
+
+  /** Sends `head`, then each of `pieces` once the previous one was written and `gapMs` passed; resolves to the answer. */
+  function converse(port: number, head: string, pieces: Buffer[], gapMs: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let answer = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (text: string) => {
+        answer += text;
+      });
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+      socket.write(head);
+      const next = (index: number) => {
+        if (index < pieces.length) socket.write(pieces[index]!, () => setTimeout(next, gapMs, index + 1));
+      };
+      setTimeout(next, gapMs, 0);
+    });
+  }
+
+  it('holds no worker while a client uploads slowly: a request beside it on the only worker is answered at once', async () => {
+    const single = await serveApps({ maxWorkers: 1 });
+    try {
+      const body = Buffer.from('slow line\nabcdefghij');
+      const upload = converse(
+        single.port,
+        `POST /inputReport HTTP/1.1\r\nHost: test\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+        [...body].map((byte) => Buffer.of(byte)),
+        50,
+      );
+      await sleep(200);
+      // The upload takes about a second; the worker is free all along. "At once" is bounded at 2 s only to absorb
+      // a loaded machine: were the worker waiting on the upload, this would take the upload's whole second.
+      const started = performance.now();
+      expect(await (await fetch(`${single.url}/hello`)).text()).toBe('hello from /hello');
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(Atomics.load(state, State.started)).toBe(0);
+      const answer = await upload;
+      const report = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as Report;
+      expect(report).toEqual({
+        contentLength: String(body.length),
+        line: 10,
+        five: 5,
+        rest: 5,
+        digest: digestOf(body),
+      });
+    } finally {
+      await single.close();
+    }
+  });
+
+  it('keeps a body longer than bodyBufferSize in a temporary file that has no name, which the worker reads', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'tsgi-container-spool-'));
+    const spooling = await serveApps(
+      { maxWorkers: 1 },
+      { bodyBufferSize: 1024, bodyTempDirectory: directory },
+    );
+    try {
+      const body = Buffer.concat([
+        Buffer.from('first line\n'),
+        Buffer.alloc(300_000, 'x'),
+        Buffer.from('\nend'),
+      ]);
+      const response = await fetch(`${spooling.url}/inputReport`, { method: 'POST', body });
+      expect((await response.json()) as Report).toEqual({
+        contentLength: String(body.length),
+        line: 11,
+        five: 5,
+        rest: body.length - 16,
+        digest: digestOf(body),
+      });
+      expect(await readdir(directory)).toEqual([]);
+      // A chunked body: CONTENT_LENGTH is what the application reads.
+      const chunked = await rawExchange(
+        spooling.port,
+        `POST /inputReport HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n` +
+          `${(3000).toString(16)}\r\n${'y'.repeat(3000)}\r\n${(2000).toString(16)}\r\n${'z'.repeat(2000)}\r\n0\r\n\r\n`,
+      );
+      expect(JSON.parse(chunked.slice(chunked.indexOf('\r\n\r\n') + 4))).toMatchObject({
+        contentLength: '5000',
+      });
+    } finally {
+      await spooling.close();
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('answers Expect: 100-continue when it starts reading the body, before the application runs', async () => {
+    let startedWhenContinued = -1;
+    const answer = await sendAfterContinue(
+      served.port,
+      'POST /inputReport HTTP/1.1\r\nHost: test\r\nContent-Length: 12\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n',
+      'a line\nbody!',
+      () => {
+        startedWhenContinued = Atomics.load(state, State.started);
+      },
+    );
+    expect(startedWhenContinued).toBe(0);
+    expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+    expect(answer).toContain('"contentLength":"12"');
+  });
+
+  it('sends no 100 Continue for a request refused on its headers alone', async () => {
+    const answer = await rawExchange(
+      served.port,
+      'POST /inputReport HTTP/1.1\r\nHost: test\r\nContent-Type: a\r\nContent-Type: b\r\nContent-Length: 5\r\n' +
+        'Expect: 100-continue\r\n\r\n',
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).not.toContain('100 Continue');
+    expect(Atomics.load(state, State.started)).toBe(0);
+  });
+
+  it('never starts the application for a client that leaves before its body is complete', async () => {
+    await new Promise<void>((resolve) => {
+      const socket = connect(served.port, '127.0.0.1', () => {
+        socket.write('POST /inputReport HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\nhalf', () =>
+          setTimeout(() => socket.destroy(), 50),
+        );
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => resolve());
+    });
+    await sleep(200);
+    expect(Atomics.load(state, State.started)).toBe(0);
+    expect(await (await fetch(`${served.url}/hello`)).text()).toBe('hello from /hello');
+  });
+
+  it('answers 500 with a log line when the body cannot be stored', async () => {
+    const broken = await serveApps(
+      { maxWorkers: 1 },
+      { bodyBufferSize: 0, bodyTempDirectory: join(tmpdir(), 'tsgi-no-such-directory', 'below') },
+    );
+    try {
+      const response = await fetch(`${broken.url}/inputReport`, { method: 'POST', body: 'hello' });
+      expect(response.status).toBe(500);
+      await response.text();
+      expect(Atomics.load(state, State.started)).toBe(0);
+      expect(
+        broken.logger.lines.some(
+          (line) =>
+            line.level === 'error' && /Could not buffer the request body: POST \/inputReport/.test(line.text),
+        ),
+      ).toBe(true);
+    } finally {
+      await broken.close();
+    }
+  });
+});
+
 describe('failures', () => {
   it('answers 500 when the worker dies, and the pool keeps serving', async () => {
     const crashed = await fetch(`${served.url}/crash`);
@@ -228,6 +414,31 @@ describe('failures', () => {
     expect(served.logger.lines.some((line) => /worker thread .*exited with code 3/.test(line.text))).toBe(
       true,
     );
+  });
+
+  it('answers 503 to requests still unanswered when the close deadline passes, and logs why', async () => {
+    const executor = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const logger = memoryLogger();
+    const container = new WSGIContainer(`${apps}#gated`, { executor, logger });
+    const server = new HTTPServer(container, { logger });
+    const { port } = await server.listen(0, '127.0.0.1');
+    try {
+      // One request is stuck on the worker, one waits behind it.
+      const answers = [0, 1].map(() =>
+        fetch(`http://127.0.0.1:${port}/`).then((response) => response.status),
+      );
+      await until(() => Atomics.load(state, State.started) === 1);
+      await until(() => executor.queueSize === 1);
+      await container.close({ timeoutMs: 100 });
+      expect(await Promise.all(answers)).toEqual([503, 503]);
+      expect(
+        logger.lines.filter(
+          (line) => line.level === 'warn' && /close deadline of 100 ms passed/.test(line.text),
+        ),
+      ).toHaveLength(2);
+    } finally {
+      await server.close({ timeoutMs: 0 });
+    }
   });
 
   it('answers 503 at once when the queue is full', async () => {

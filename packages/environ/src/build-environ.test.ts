@@ -37,6 +37,7 @@ function rejects(build: () => unknown, message: RegExp, status = 400) {
   expect((caught as EnvironError).message).toMatch(message);
 }
 
+// Case numbers are those of the gateway checklist's must-pass cases (docs/gateway-checklist.md).
 describe('PATH_INFO, QUERY_STRING, RAW_URI (checklist cases 1–9)', () => {
   test('1: percent-decoded path; the query string stays raw', () => {
     const environ = environFor({ uri: '/a%20b?x=1&y=%20' });
@@ -328,6 +329,25 @@ describe('CONTENT_TYPE, CONTENT_LENGTH and the body (checklist cases 21–25)', 
     expect(environ).not.toHaveProperty('CONTENT_TYPE');
     expect(environ).not.toHaveProperty('CONTENT_LENGTH');
     expect(environ['wsgi.input'].read().length).toBe(0);
+  });
+
+  test('22: a server that knows the bodiless request reads 0 bytes still leaves CONTENT_LENGTH absent', () => {
+    // HTTPServer passes bodyLength 0 for a GET without Content-Length; CGI sets the variable only with a body.
+    const environ = buildEnviron(request({ body: new Uint8Array(0), bodyLength: 0 }));
+    expect(environ).not.toHaveProperty('CONTENT_LENGTH');
+    expect(environ['wsgi.input'].read().length).toBe(0);
+  });
+
+  test('21: an explicit Content-Length: 0 is passed on as "0"', () => {
+    const environ = buildEnviron(
+      request({
+        method: 'POST',
+        rawHeaders: ['Host', 'h', 'Content-Length', '0'],
+        body: new Uint8Array(0),
+        bodyLength: 0,
+      }),
+    );
+    expect(environ.CONTENT_LENGTH).toBe('0');
   });
 
   test('23: equal duplicate Content-Lengths collapse; unequal, signed or with Transfer-Encoding are a 400', () => {

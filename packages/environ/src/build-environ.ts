@@ -261,10 +261,13 @@ export function environVariables(
   }
 
   // CONTENT_LENGTH is the length of the body the application reads: the server's decoded length when it
-  // knows one (after de-chunking or decompression), else the header, else a buffered body's size.
+  // knows one (after de-chunking or decompression), else the header, else a buffered body's size. A request
+  // with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 §6.3), and CGI sets the variable
+  // only for a request that has one (RFC 3875 §4.1.2): a GET's `bodyLength` of 0 leaves it absent.
   const bodyLength = request.bodyLength;
-  if (bodyLength !== undefined) environ.CONTENT_LENGTH = String(bodyLength);
-  else if (contentLength !== undefined) environ.CONTENT_LENGTH = String(Number(contentLength));
+  if (bodyLength !== undefined && (bodyLength > 0 || contentLength !== undefined || transferEncoding)) {
+    environ.CONTENT_LENGTH = String(bodyLength);
+  } else if (contentLength !== undefined) environ.CONTENT_LENGTH = String(Number(contentLength));
   else if (request.body !== undefined && request.body.length > 0) {
     environ.CONTENT_LENGTH = String(request.body.length);
   }

@@ -21,7 +21,7 @@ export class WorkTimeoutError extends Error {
   override readonly name = 'WorkTimeoutError';
   readonly code = 'ERR_WORK_TIMEOUT';
   constructor(readonly timeoutMs: number) {
-    super(`The work ran longer than ${timeoutMs} ms; its worker thread was terminated`);
+    super(`The work ran longer than ${timeoutMs} ms; its worker thread was terminated and replaced`);
   }
 }
 
@@ -50,11 +50,14 @@ export class WorkerCrashedError extends Error {
   }
 }
 
-/** `run()` or `load()` was called after `close()`. */
+/**
+ * `run()` or `load()` was called after `close()`, or the work was still unfinished when `close()`'s deadline
+ * passed (a server answers 503 Service Unavailable).
+ */
 export class ExecutorClosedError extends Error {
   override readonly name = 'ExecutorClosedError';
   readonly code = 'ERR_EXECUTOR_CLOSED';
-  constructor() {
-    super('The executor is closed');
+  constructor(message = 'The executor is closed') {
+    super(message);
   }
 }

@@ -7,6 +7,8 @@
  * `onMessage` paces it (backpressure).
  */
 
+import type { InputFile } from './spooled-input.js';
+
 /** Where an executor runs work: on the event-loop thread, on worker threads, or in other processes. */
 export type ExecutorKind = 'inline' | 'thread' | 'process';
 
@@ -27,10 +29,12 @@ export interface Work<Payload = unknown> {
   /** Data for the handler; structured-cloned when the work crosses to another thread. */
   readonly payload: Payload;
   /**
-   * Bytes the handler reads with `port.read()`: a buffer, or an async source that is pulled only as the handler
-   * reads (so a large upload is never held in memory at once). Inline executors buffer an async source first.
+   * Bytes the handler reads with `port.read()`: a buffer; an open file (`InputFile`, which the executor releases
+   * once no thread reads it any more); or an async source. A thread pool pulls an async source only as the handler
+   * reads (so a large upload is never held in memory at once, but the handler waits for it); an inline executor
+   * spools it first (`spoolInput()`), as a synchronous `read()` on the event loop cannot wait for bytes.
    */
-  readonly input?: Uint8Array | AsyncIterable<Uint8Array>;
+  readonly input?: Uint8Array | InputFile | AsyncIterable<Uint8Array>;
   /**
    * Receives each message the handler sends, in order. A returned promise holds the handler back until it
    * settles: that is the backpressure from a slow client to the application.
@@ -71,6 +75,15 @@ export interface Executor {
   load(modules: readonly ModuleReference[]): Promise<void>;
   /** Runs one unit of work. Resolves when the handler returns; rejects when it throws or its thread dies. */
   run<Payload>(work: Work<Payload>): Promise<void>;
-  /** Lets running work finish, then releases threads. */
-  close(): Promise<void>;
+  /**
+   * Refuses new work, lets queued and running work finish, then releases threads. With `timeoutMs`, work not
+   * finished by then fails with `ExecutorClosedError` (a thread executor terminates the threads that run it).
+   */
+  close(options?: ExecutorCloseOptions): Promise<void>;
+}
+
+/** `Executor.close()` options. */
+export interface ExecutorCloseOptions {
+  /** How long queued and running work may take to finish; then it is ended. Default: no limit. */
+  readonly timeoutMs?: number;
 }

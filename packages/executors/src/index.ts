@@ -5,8 +5,16 @@ export {
   WorkerCrashedError,
   WorkTimeoutError,
 } from './errors.js';
-export type { Executor, ExecutorKind, ModuleReference, Work, WorkHandler, WorkPort } from './executor.js';
-export { InlineExecutor } from './inline-executor.js';
+export type {
+  Executor,
+  ExecutorCloseOptions,
+  ExecutorKind,
+  ModuleReference,
+  Work,
+  WorkHandler,
+  WorkPort,
+} from './executor.js';
+export { InlineExecutor, type InlineExecutorOptions } from './inline-executor.js';
 export {
   importModuleExport,
   ModuleLoadError,
@@ -15,4 +23,17 @@ export {
   resolveModuleReference,
 } from './module-reference.js';
 export { assertExecutorSupported, ProcessExecutorRejectedError } from './process-policy.js';
-export { ThreadPoolExecutor, type ThreadPoolExecutorOptions } from './thread-pool-executor.js';
+export {
+  defaultSpoolMemoryLimit,
+  type InputFile,
+  InputFileReader,
+  InputSpoolError,
+  isInputFile,
+  type SpoolOptions,
+  spoolInput,
+} from './spooled-input.js';
+export {
+  defaultWorkerHeapLimitMb,
+  ThreadPoolExecutor,
+  type ThreadPoolExecutorOptions,
+} from './thread-pool-executor.js';

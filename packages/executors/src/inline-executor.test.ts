@@ -1,9 +1,14 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { descriptorsInto } from '../test/open-descriptors.js';
 import { WorkCancelledError, WorkTimeoutError } from './errors.js';
 import type { WorkPort } from './executor.js';
 import { InlineExecutor } from './inline-executor.js';
 import { ModuleLoadError } from './module-reference.js';
+import { type InputFile, spoolInput } from './spooled-input.js';
 
 const handlers = fileURLToPath(new URL('../test/fixtures/handlers.mjs', import.meta.url));
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -66,6 +71,68 @@ describe('InlineExecutor', () => {
       onMessage: () => {},
     });
     expect(pieces).toEqual(['hel', 'lo world', null]);
+  });
+
+  test('an async input longer than the spool memory limit goes to a file, released after the run', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'tsgi-inline-spool-'));
+    try {
+      const executor = new InlineExecutor({ spool: { memoryLimit: 4, directory } });
+      async function* source() {
+        yield bytes('hello ');
+        yield bytes('spooled world');
+      }
+      let read: string | null = null;
+      let openDuringRun = 0;
+      await executor.run({
+        handler: (_payload, port) => {
+          openDuringRun = descriptorsInto(directory);
+          read = decode(port.read(100));
+        },
+        payload: null,
+        input: source(),
+        onMessage: () => {},
+      });
+      expect(read).toBe('hello spooled world');
+      expect(openDuringRun).toBe(1);
+      expect(readdirSync(directory)).toEqual([]);
+      for (let waited = 0; waited < 2000 && descriptorsInto(directory) > 0; waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(descriptorsInto(directory)).toBe(0);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  test('reads an InputFile and releases it once, when the run settles', async () => {
+    const spooled = (await spoolInput(
+      (async function* () {
+        yield bytes('from a file');
+      })(),
+      { memoryLimit: 0 },
+    )) as InputFile;
+    let releases = 0;
+    const pieces: Array<string | null> = [];
+    await new InlineExecutor().run({
+      handler: async (_payload, port) => {
+        pieces.push(decode(port.read(4)));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        expect(releases).toBe(0);
+        pieces.push(decode(port.read(100)), decode(port.read(1)));
+      },
+      payload: null,
+      input: {
+        fd: spooled.fd,
+        length: spooled.length,
+        release() {
+          releases++;
+          spooled.release();
+        },
+      },
+      onMessage: () => {},
+    });
+    expect(pieces).toEqual(['from', ' a file', null]);
+    expect(releases).toBe(1);
   });
 
   test('an async input is buffered before the handler runs', async () => {

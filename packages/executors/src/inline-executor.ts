@@ -8,19 +8,37 @@
 import { WorkCancelledError, WorkTimeoutError } from './errors.js';
 import type { Executor, ModuleReference, Work, WorkHandler, WorkPort } from './executor.js';
 import { importModuleExport, moduleReferenceKey, resolveModuleReference } from './module-reference.js';
+import {
+  type InputFile,
+  InputFileReader,
+  isInputFile,
+  type SpoolOptions,
+  spoolInput,
+} from './spooled-input.js';
 
 const empty = new Uint8Array(0);
 /** What a handler that finished synchronously resolves to: shared, so such a run allocates no promise. */
 const finished: Promise<void> = Promise.resolve();
 
+/** Options for `new InlineExecutor()`. */
+export interface InlineExecutorOptions {
+  /** Where an async `input` is buffered before the handler starts (memory, then a temporary file). */
+  readonly spool?: SpoolOptions;
+}
+
 /** Runs work on the event-loop thread. `load()` imports module references once; `port.loaded()` returns them. */
 export class InlineExecutor implements Executor {
   readonly kind = 'inline' as const;
   readonly multithread = false;
+  readonly #spool: SpoolOptions | undefined;
   /** Loaded exports by resolved URL and name. */
   readonly #modules = new Map<string, unknown>();
   /** The same, by reference object: a container passes the same object for every request. */
   readonly #byReference = new WeakMap<object, unknown>();
+
+  constructor(options: InlineExecutorOptions = {}) {
+    this.#spool = options.spool;
+  }
 
   async load(modules: readonly ModuleReference[]): Promise<void> {
     for (const reference of modules) {
@@ -48,28 +66,35 @@ export class InlineExecutor implements Executor {
   }
 
   run<Payload>(work: Work<Payload>): Promise<void> {
-    if (
-      typeof work.handler !== 'function' ||
-      (work.input !== undefined && !(work.input instanceof Uint8Array))
-    ) {
-      return this.#runLater(work);
+    const input = work.input;
+    if (typeof work.handler !== 'function' || !(input === undefined || input instanceof Uint8Array)) {
+      const started = this.#runLater(work);
+      // The file is released once the handler is done with it, whatever happened.
+      return isInputFile(input) ? released(started, input) : started;
     }
-    return this.#start(work, work.handler, work.input ?? empty);
+    return this.#start(work, work.handler, input ?? empty);
   }
 
-  /** The slow path: a handler to import, or an input to buffer first. */
+  /** The slow path: a handler to import, or an input to read from a file or to buffer first. */
   async #runLater<Payload>(work: Work<Payload>): Promise<void> {
     let handler = work.handler;
     if (typeof handler !== 'function') {
       await this.load([handler]);
       handler = this.loaded<WorkHandler<Payload>>(handler);
     }
-    const input =
-      work.input instanceof Uint8Array || work.input === undefined ? work.input : await collect(work.input);
-    return this.#start(work, handler, input ?? empty);
+    const input = work.input;
+    if (input === undefined || input instanceof Uint8Array) return this.#start(work, handler, input ?? empty);
+    if (isInputFile(input)) return this.#start(work, handler, new InputFileReader(input.fd, input.length));
+    const spooled = await spoolInput(input, this.#spool);
+    if (spooled instanceof Uint8Array) return this.#start(work, handler, spooled);
+    return released(this.#start(work, handler, new InputFileReader(spooled.fd, spooled.length)), spooled);
   }
 
-  #start<Payload>(work: Work<Payload>, handler: WorkHandler<Payload>, input: Uint8Array): Promise<void> {
+  #start<Payload>(
+    work: Work<Payload>,
+    handler: WorkHandler<Payload>,
+    input: Uint8Array | InputFileReader,
+  ): Promise<void> {
     const port = new InlinePort(this, work, input);
     let result: void | Promise<void>;
     try {
@@ -77,11 +102,13 @@ export class InlineExecutor implements Executor {
     } catch (error) {
       return Promise.reject(error);
     }
-    const done = result === undefined ? finished : Promise.resolve(result);
+    // A handler that finished synchronously cannot time out: no timer for it.
+    if (result === undefined) return finished;
+    const done = Promise.resolve(result);
     return work.timeoutMs === undefined ? done : withTimeout(done, port, work.timeoutMs);
   }
 
-  /** Nothing to release: work runs on the caller's thread. */
+  /** Nothing to release: work runs on the caller's thread (and a stuck synchronous handler cannot be ended). */
   async close(): Promise<void> {}
 }
 
@@ -92,7 +119,7 @@ class InlinePort implements WorkPort {
   constructor(
     readonly executor: InlineExecutor,
     readonly work: Pick<Work<unknown>, 'onMessage' | 'signal'>,
-    readonly input: Uint8Array,
+    readonly input: Uint8Array | InputFileReader,
   ) {}
 
   get cancelled(): boolean {
@@ -107,10 +134,12 @@ class InlinePort implements WorkPort {
 
   read(maxBytes: number): Uint8Array | null {
     if (this.cancelled) throw new WorkCancelledError();
-    if (this.#offset >= this.input.length) return null;
+    const input = this.input;
+    if (!(input instanceof Uint8Array)) return input.read(maxBytes);
+    if (this.#offset >= input.length) return null;
     const start = this.#offset;
-    this.#offset = Math.min(this.input.length, start + Math.max(0, maxBytes));
-    return this.input.subarray(start, this.#offset);
+    this.#offset = Math.min(input.length, start + Math.max(0, maxBytes));
+    return input.subarray(start, this.#offset);
   }
 
   loaded<T>(reference: ModuleReference): T {
@@ -118,14 +147,9 @@ class InlinePort implements WorkPort {
   }
 }
 
-async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let length = 0;
-  for await (const part of source) {
-    parts.push(part);
-    length += part.length;
-  }
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, length);
+/** Releases `file` once `run` settles: on the event loop nothing reads it after that. */
+function released(run: Promise<void>, file: InputFile): Promise<void> {
+  return run.finally(() => file.release());
 }
 
 /** Rejects after `timeoutMs`; the handler, suspended in an `await`, sees its next `send()`/`read()` throw. */

@@ -23,10 +23,11 @@ import {
   WorkerCrashedError,
   WorkTimeoutError,
 } from './errors.js';
-import type { Executor, ModuleReference, Work } from './executor.js';
+import type { Executor, ExecutorCloseOptions, ModuleReference, Work } from './executor.js';
 import { InputFeeder, inputCapacity } from './input-channel.js';
 import { moduleReferenceKey, type ResolvedModuleReference } from './module-reference.js';
 import { ReferenceCache } from './reference-cache.js';
+import { isInputFile } from './spooled-input.js';
 import {
   Control,
   controlLength,
@@ -40,6 +41,7 @@ import {
   unitSlot,
   unitSlotValue,
   type WorkerData,
+  type WorkInput,
 } from './thread-protocol.js';
 import { Unit, type UnitOwner } from './unit.js';
 
@@ -58,7 +60,19 @@ export interface ThreadPoolExecutorOptions {
   readonly idleTimeoutMs?: number;
   /** A unit of work running longer terminates its worker and rejects with `WorkTimeoutError`. Default: none. */
   readonly timeoutMs?: number;
-  /** Heap and stack limits per worker (`new Worker()`'s `resourceLimits`); a worker that exceeds them is replaced. */
+  /**
+   * A worker is replaced after about this many units (gunicorn's `max_requests`, against slow leaks in handler
+   * code): it takes no more work, its successor starts at once, and it exits once its units finished. No unit
+   * fails. Default: 0 (never).
+   */
+  readonly maxUnitsPerWorker?: number;
+  /** Adds up to this many units to each worker's `maxUnitsPerWorker`, so workers are not all replaced at once. */
+  readonly maxUnitsPerWorkerJitter?: number;
+  /**
+   * Heap and stack limits per worker (`new Worker()`'s `resourceLimits`); a worker that exceeds them fails its
+   * unit with `WorkerCrashedError` and is replaced. Default: `{ maxOldGenerationSizeMb: 512 }`
+   * (`defaultWorkerHeapLimitMb`); `maxOldGenerationSizeMb: 0` leaves Node's own limit (about 2–4 GiB).
+   */
   readonly resourceLimits?: ResourceLimits;
   /** Node options for each worker (`new Worker()`'s `execArgv`). Default: the main thread's. */
   readonly execArgv?: readonly string[];
@@ -69,6 +83,14 @@ export interface ThreadPoolExecutorOptions {
    * but not yet delivered. Past either, the worker's `send()` blocks. Default: 16 messages, 1 MiB.
    */
   readonly creditWindow?: { readonly messages?: number; readonly bytes?: number };
+  /**
+   * A worker whose unit has waited on its caller for over half a second (a client that does not read its
+   * response, or, with streamed input, does not send its body) is stalled: while work waits for a thread, the pool
+   * starts up to this many workers beyond `maxWorkers` to run it, and ends them when the stall is over.
+   * Default: half of `maxWorkers`, rounded up (each extra thread costs about 15 MiB while it lasts: its isolate
+   * and the response it holds); `0` turns it off.
+   */
+  readonly maxExtraWorkers?: number;
 }
 
 /**
@@ -77,6 +99,19 @@ export interface ThreadPoolExecutorOptions {
  * busy worker moves to any worker that falls idle first.
  */
 const unitsPerWorker = 8;
+
+/**
+ * Each worker's old-generation heap, by default: ten times what a typical request handler's heap holds, yet
+ * small enough that a runaway request on each of a few workers cannot take a 2–4 GiB machine down with it
+ * (Node's own limit is about 4 GiB per worker on a 64-bit machine, so a pool of two could reach 8 GiB).
+ */
+export const defaultWorkerHeapLimitMb = 512;
+
+/**
+ * How long a unit must wait on its caller, at a stretch, for its worker to count as stalled: far longer than a
+ * socket that merely filled up takes to drain, short enough that work waiting behind it starts within a second.
+ */
+const stallGraceMs = 500;
 
 interface Deferred<T> {
   readonly promise: Promise<T>;
@@ -107,8 +142,10 @@ interface PoolWorker {
   /** Work messages waiting for this turn's `flush`. */
   readonly outbox: unknown[][];
   ready: boolean;
-  /** Ended on purpose (idle, close): its exit is not a crash. */
+  /** Ended on purpose (idle, close, its unit budget spent): takes no more work, its exit is not a crash. */
   retiring: boolean;
+  /** Units it may still start before it is replaced (`maxUnitsPerWorker`); negative: no limit. */
+  unitsLeft: number;
   referenced: boolean;
   lastUnitId: number;
   failure: Error | undefined;
@@ -140,6 +177,7 @@ export class ThreadPoolExecutor implements Executor {
   readonly maxQueue: number;
   readonly idleTimeoutMs: number;
   readonly timeoutMs: number | undefined;
+  readonly maxExtraWorkers: number;
 
   private readonly workers: PoolWorker[] = [];
   private readonly queue: Unit<PoolWorker>[] = [];
@@ -149,14 +187,23 @@ export class ThreadPoolExecutor implements Executor {
   private readonly windowBytes: number;
   /** Why the last worker died while starting; no worker is spawned again until the next `load()`. */
   private startupFailure: Error | undefined;
-  private activeUnits = 0;
+  /** Units whose `run()` has not settled yet. */
+  private readonly active = new Set<Unit<PoolWorker>>();
   private flushScheduled = false;
   private drained: Deferred<void> | undefined;
   private closing: Promise<void> | undefined;
+  private closeDeadline: NodeJS.Timeout | undefined;
+  /** Armed while work waits for a thread: looks for stalled workers to run it beside. */
+  private stallCheck: NodeJS.Timeout | undefined;
+  private readonly resourceLimits: ResourceLimits;
   private readonly unitOwner: UnitOwner = {
     cancel: (unit) => this.cancel(unit as Unit<PoolWorker>),
-    settled: () => {
-      if (--this.activeUnits === 0) this.drained?.resolve();
+    settled: (unit) => {
+      this.active.delete(unit as Unit<PoolWorker>);
+      if (this.active.size === 0) {
+        clearTimeout(this.closeDeadline);
+        this.drained?.resolve();
+      }
     },
   };
 
@@ -166,8 +213,11 @@ export class ThreadPoolExecutor implements Executor {
     this.maxQueue = Math.max(0, options.maxQueue ?? this.maxWorkers * 64);
     this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
     this.timeoutMs = options.timeoutMs;
+    this.maxExtraWorkers = Math.max(0, Math.floor(options.maxExtraWorkers ?? Math.ceil(this.maxWorkers / 2)));
     this.windowMessages = Math.max(1, Math.floor(options.creditWindow?.messages ?? 16));
     this.windowBytes = Math.max(1, Math.floor(options.creditWindow?.bytes ?? 1024 * 1024));
+    const { maxOldGenerationSizeMb = defaultWorkerHeapLimitMb, ...limits } = options.resourceLimits ?? {};
+    this.resourceLimits = maxOldGenerationSizeMb > 0 ? { ...limits, maxOldGenerationSizeMb } : limits;
   }
 
   /** Worker threads alive or starting (for tests and metrics). */
@@ -217,9 +267,10 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   run<Payload>(work: Work<Payload>): Promise<void> {
-    if (this.closing) return Promise.reject(new ExecutorClosedError());
+    if (this.closing) return refuse(work, new ExecutorClosedError());
     if (typeof work.handler === 'function') {
-      return Promise.reject(
+      return refuse(
+        work,
         new TypeError(
           `ThreadPoolExecutor needs the handler as a module reference ("./dist/handler.js#name" or ` +
             `{ module, export }), not a function (${work.handler.name || 'anonymous'}): a function cannot cross ` +
@@ -231,13 +282,13 @@ export class ThreadPoolExecutor implements Executor {
     try {
       reference = this.references.resolve(work.handler);
     } catch (error) {
-      return Promise.reject(error);
+      return refuse(work, error);
     }
-    if (work.signal?.aborted) return Promise.reject(new WorkCancelledError());
-    if (this.startupFailure && this.workers.length === 0) return Promise.reject(this.startupFailure);
+    if (work.signal?.aborted) return refuse(work, new WorkCancelledError());
+    if (this.startupFailure && this.workers.length === 0) return refuse(work, this.startupFailure);
     const worker = this.pickWorker();
     if (worker?.units.size !== 0 && this.waitingUnits() >= this.maxQueue) {
-      return Promise.reject(new QueueFullError(this.maxQueue));
+      return refuse(work, new QueueFullError(this.maxQueue));
     }
     return new Promise<void>((resolve, reject) => {
       const unit = new Unit<PoolWorker>(
@@ -248,7 +299,7 @@ export class ThreadPoolExecutor implements Executor {
         reject,
         this.unitOwner,
       );
-      this.activeUnits++;
+      this.active.add(unit);
       if (work.signal) {
         unit.onAbort = () => this.cancel(unit);
         work.signal.addEventListener('abort', unit.onAbort, { once: true });
@@ -258,19 +309,44 @@ export class ThreadPoolExecutor implements Executor {
         this.queue.push(unit);
         this.addWorkers();
       }
+      if (worker === undefined || worker.units.size > 1) this.scheduleStallCheck();
     });
   }
 
-  /** Waits for queued and running work to finish, then ends every worker thread. */
-  close(): Promise<void> {
+  /**
+   * Refuses new work, waits for queued and running work to finish, then ends every worker thread. With
+   * `timeoutMs`, work not finished by then fails with `ExecutorClosedError` and the threads running it are
+   * terminated: a stuck handler cannot hold a shutdown forever. A later call may set a deadline too.
+   */
+  close(options: ExecutorCloseOptions = {}): Promise<void> {
     this.closing ??= (async () => {
-      if (this.activeUnits > 0) {
+      if (this.active.size > 0) {
         this.drained = deferred();
         await this.drained.promise;
       }
       await Promise.all(this.workers.map((worker) => this.retire(worker)));
     })();
+    const { timeoutMs } = options;
+    if (timeoutMs !== undefined && this.active.size > 0 && this.closeDeadline === undefined) {
+      this.closeDeadline = setTimeout(() => this.abandonWork(timeoutMs), Math.max(0, timeoutMs));
+    }
     return this.closing;
+  }
+
+  /** The close deadline passed: fail every unit not finished yet, terminating the threads that run them. */
+  private abandonWork(timeoutMs: number): void {
+    const message = `The executor closed before this work finished (its close deadline of ${timeoutMs} ms passed)`;
+    this.queue.length = 0;
+    for (const unit of [...this.active]) {
+      const worker = unit.worker;
+      // Started on its thread and not finished: the thread is ended (the unit's file is released on its exit).
+      if (worker !== undefined && !unit.finishedOnWorker && !this.revoke(unit) && !worker.failure) {
+        worker.failure = new ExecutorClosedError(message);
+        void worker.thread.terminate();
+      }
+      unit.dropping = true;
+      unit.settle(new ExecutorClosedError(message));
+    }
   }
 
   /** Cancels a unit: takes it back if it has not started, else makes its next send/read throw. */
@@ -318,11 +394,12 @@ export class ThreadPoolExecutor implements Executor {
       windowBytes: this.windowBytes,
       clockBase,
     };
-    const { resourceLimits, execArgv, env } = this.options;
+    const { resourceLimits } = this;
+    const { execArgv, env } = this.options;
     const thread = new Worker(workerUrl, {
       workerData,
       transferList: [port2],
-      ...(resourceLimits && { resourceLimits }),
+      resourceLimits,
       ...(execArgv && { execArgv: [...execArgv] }),
       ...(env && { env }),
     });
@@ -338,6 +415,7 @@ export class ThreadPoolExecutor implements Executor {
       outbox: [],
       ready: false,
       retiring: false,
+      unitsLeft: this.unitBudget(),
       referenced: true,
       lastUnitId: 0,
       failure: undefined,
@@ -357,6 +435,19 @@ export class ThreadPoolExecutor implements Executor {
     thread.on('exit', (code) => this.onExit(worker, code));
     this.workers.push(worker);
     return worker;
+  }
+
+  private unitBudget(): number {
+    const max = Math.floor(this.options.maxUnitsPerWorker ?? 0);
+    if (max <= 0) return -1;
+    return max + Math.floor(Math.random() * (Math.floor(this.options.maxUnitsPerWorkerJitter ?? 0) + 1));
+  }
+
+  /** The worker spent its unit budget: a successor starts now; it exits once its units are done. */
+  private recycle(worker: PoolWorker): void {
+    worker.retiring = true;
+    if (!this.closing) this.spawn();
+    if (worker.units.size === 0) void this.retire(worker);
   }
 
   private handleMessage(worker: PoolWorker, message: unknown[]): void {
@@ -386,7 +477,11 @@ export class ThreadPoolExecutor implements Executor {
       }
       case ToMain.read: {
         const unit = worker.units.get(message[1] as number);
-        void unit?.feeder?.answer(worker.control, worker.input, unit.id, message[2] as number);
+        if (unit?.feeder === undefined) return;
+        unit.inputWaitSince = performance.now();
+        void unit.feeder.answer(worker.control, worker.input, unit.id, message[2] as number).finally(() => {
+          unit.inputWaitSince = -1;
+        });
         return;
       }
       case ToMain.output:
@@ -424,10 +519,14 @@ export class ThreadPoolExecutor implements Executor {
   /** An idle worker, or (once the pool cannot grow) the least busy one with room for a unit in waiting. */
   private pickWorker(): PoolWorker | undefined {
     let best: PoolWorker | undefined;
+    let now = -1;
     for (const worker of this.workers) {
       if (!worker.ready || worker.retiring) continue;
       if (worker.units.size === 0) return worker;
-      if (!best || worker.units.size < best.units.size) best = worker;
+      if (best && worker.units.size >= best.units.size) continue;
+      // Work never waits behind a worker stalled on its client: the pool's queue is better.
+      if (now < 0) now = performance.now();
+      if (!this.isStalled(worker, now)) best = worker;
     }
     const canGrow = this.workers.length < this.maxWorkers && !this.startupFailure;
     return best && !canGrow && best.units.size < unitsPerWorker ? best : undefined;
@@ -466,11 +565,13 @@ export class ThreadPoolExecutor implements Executor {
     worker.units.set(id, unit);
     Atomics.store(worker.control, unitSlot(id), unitSlotValue(id, UnitState.dispatched));
     const { input } = unit.work;
-    let inputMessage: Uint8Array | boolean = false;
+    let inputMessage: WorkInput = false;
     if (input instanceof Uint8Array) {
       // A view of a larger buffer would be cloned whole.
       inputMessage =
         input.byteOffset === 0 && input.byteLength === input.buffer.byteLength ? input : input.slice();
+    } else if (isInputFile(input)) {
+      inputMessage = { fd: input.fd, length: input.length };
     } else if (input) {
       unit.feeder = new InputFeeder(input);
       inputMessage = true;
@@ -482,6 +583,7 @@ export class ThreadPoolExecutor implements Executor {
     }
     if (unit.timeoutMs !== undefined && unit.timer === undefined) this.armTimeout(unit, unit.timeoutMs);
     this.updateReference(worker);
+    if (--worker.unitsLeft === 0) this.recycle(worker);
   }
 
   /**
@@ -504,6 +606,7 @@ export class ThreadPoolExecutor implements Executor {
             const unit = worker.units.get(message[1] as number);
             if (unit) {
               worker.units.delete(unit.id);
+              unit.worker = undefined; // it never reached the thread
               unit.settle(error);
             }
           }
@@ -527,6 +630,7 @@ export class ThreadPoolExecutor implements Executor {
       unit.settle(new WorkTimeoutError(timeoutMs));
       worker.failure ??= new WorkTimeoutError(timeoutMs);
       void worker.thread.terminate();
+      void worker.exited.promise.then(() => unit.releaseInput());
     }, delay);
   }
 
@@ -565,12 +669,62 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   private workerMayBeIdle(worker: PoolWorker): void {
+    if (worker.units.size === 0 && worker.unitsLeft === 0 && worker.retiring) void this.retire(worker);
     if (worker.units.size === 0 && worker.ready && !worker.retiring) {
       this.dispatch();
       if (worker.units.size === 0) this.steal(worker);
+      // An extra worker, or one whose stall is over, beyond what the stalls still call for: it goes.
+      if (
+        worker.units.size === 0 &&
+        this.workers.length > this.maxWorkers &&
+        this.staying() > this.maxWorkers + this.stalledWorkers()
+      ) {
+        void this.retire(worker);
+        return;
+      }
     }
     this.updateReference(worker);
   }
+
+  /** Workers alive or starting that are not on their way out. */
+  private staying(): number {
+    let staying = 0;
+    for (const worker of this.workers) if (!worker.retiring) staying++;
+    return staying;
+  }
+
+  private isStalled(worker: PoolWorker, now: number): boolean {
+    // A worker runs its units in order: the first is the one it runs.
+    for (const unit of worker.units.values()) return unit.stalledFor(stallGraceMs, now);
+    return false;
+  }
+
+  /** Workers stalled on their callers, up to `maxExtraWorkers`: how far beyond `maxWorkers` the pool may be. */
+  private stalledWorkers(): number {
+    if (this.maxExtraWorkers === 0) return 0;
+    const now = performance.now();
+    let stalled = 0;
+    for (const worker of this.workers) if (worker.ready && this.isStalled(worker, now)) stalled++;
+    return Math.min(stalled, this.maxExtraWorkers);
+  }
+
+  private scheduleStallCheck(): void {
+    if (this.stallCheck !== undefined || this.maxExtraWorkers === 0) return;
+    this.stallCheck = setTimeout(this.checkStalls, stallGraceMs);
+    this.stallCheck.unref();
+  }
+
+  /** Work waits for a thread: start a worker for it beside each stalled one (up to `maxExtraWorkers`). */
+  private readonly checkStalls = (): void => {
+    this.stallCheck = undefined;
+    const waiting = this.waitingUnits();
+    if (waiting === 0 || this.closing || this.startupFailure) return;
+    let starting = 0;
+    for (const worker of this.workers) if (!worker.ready) starting++;
+    const room = this.maxWorkers + this.stalledWorkers() - this.staying();
+    for (let spawned = 0; spawned < Math.min(room, waiting - starting); spawned++) this.spawn();
+    this.scheduleStallCheck();
+  };
 
   /** Gives an idle worker a unit that waits behind another one on a busy worker. */
   private steal(idle: PoolWorker): void {
@@ -638,21 +792,29 @@ export class ThreadPoolExecutor implements Executor {
       } else {
         unit.dropping = true;
         unit.enqueue({ end: true, error: crashError(failure, code) });
+        unit.releaseInput();
       }
     }
     worker.units.clear();
     this.queue.unshift(...waiting);
-    // A crashed worker is replaced (the idle timeout trims the pool later); one that failed to start is not.
-    if (wasReady && !worker.retiring && !this.closing) this.spawn();
+    // A crashed worker is replaced (the idle timeout trims the pool later); one that failed to start is not, nor
+    // an extra one.
+    if (wasReady && !worker.retiring && !this.closing && this.staying() < this.maxWorkers) this.spawn();
     this.dispatch();
   }
 }
 
+/** Rejects work refused at once; its input's file is released, as nothing will read it. */
+function refuse(work: Pick<Work<unknown>, 'input'>, error: unknown): Promise<never> {
+  if (isInputFile(work.input)) work.input.release();
+  return Promise.reject(error);
+}
+
 function crashError(failure: Error, code: number): Error {
-  if (failure instanceof WorkTimeoutError) return failure;
+  if (failure instanceof WorkTimeoutError || failure instanceof ExecutorClosedError) return failure;
   const reason =
     (failure as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY'
-      ? 'ran out of memory (its resourceLimits)'
+      ? 'ran out of memory (its heap limit, resourceLimits.maxOldGenerationSizeMb); the thread was replaced'
       : failure.message.startsWith('The worker thread exited')
         ? `exited with code ${code} (process.exit() or an uncaught error)`
         : `crashed: ${failure.message}`;

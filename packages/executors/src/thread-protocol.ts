@@ -67,6 +67,12 @@ export const ToMain = {
   output: 7,
 } as const;
 
+/**
+ * A unit's input as it travels to its worker: the whole body, `true` when it streams through the input channel,
+ * an open file (`InputFile`'s descriptor and length), or `false` for none.
+ */
+export type WorkInput = Uint8Array | boolean | { readonly fd: number; readonly length: number };
+
 /** What `new Worker()` receives as `workerData`. */
 export interface WorkerData {
   readonly port: import('node:worker_threads').MessagePort;

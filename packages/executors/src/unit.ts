@@ -7,6 +7,7 @@ import { acknowledge } from './credit-window.js';
 import type { Work } from './executor.js';
 import type { InputFeeder } from './input-channel.js';
 import type { ResolvedModuleReference } from './module-reference.js';
+import { type InputFile, isInputFile } from './spooled-input.js';
 import { Control } from './thread-protocol.js';
 
 /** An item of a unit's delivery queue: a message, or the end. */
@@ -35,6 +36,10 @@ export class Unit<Thread extends UnitThread> {
   readonly queue: Delivery[] = [];
   /** `onMessage` returned a promise that has not settled. */
   busy = false;
+  /** When the pending `onMessage` promise began (`performance.now()`), or -1: how long the caller holds it back. */
+  busySince = -1;
+  /** When the handler began waiting for input the source has not given yet, or -1. */
+  inputWaitSince = -1;
   /** The worker finished the handler; undelivered messages no longer count against its window. */
   finishedOnWorker = false;
   unackedMessages = 0;
@@ -44,6 +49,8 @@ export class Unit<Thread extends UnitThread> {
   settled = false;
   error: unknown;
   onAbort: (() => void) | undefined;
+  /** The input's file until it is released: once no thread can read it any more. */
+  inputFile: InputFile | undefined;
 
   constructor(
     readonly work: Work<unknown>,
@@ -52,13 +59,34 @@ export class Unit<Thread extends UnitThread> {
     private readonly resolve: () => void,
     private readonly reject: (error: unknown) => void,
     private readonly owner: UnitOwner,
-  ) {}
+  ) {
+    this.inputFile = isInputFile(work.input) ? work.input : undefined;
+  }
+
+  /** Closes the input's file. Only when no thread reads it: not started, finished, or its thread exited. */
+  releaseInput(): void {
+    const file = this.inputFile;
+    if (file === undefined) return;
+    this.inputFile = undefined;
+    file.release();
+  }
+
+  /**
+   * Whether the unit has been waiting on its caller for `graceMs` at a stretch: its messages are not taken (a
+   * client that does not read) or its input does not come (a client that does not send).
+   */
+  stalledFor(graceMs: number, now: number): boolean {
+    const since = this.busySince >= 0 ? this.busySince : this.inputWaitSince;
+    return since >= 0 && now - since >= graceMs;
+  }
 
   /** Resolves or rejects `run()` (once), with the caller's own `onMessage` failure first. */
   settle(error: unknown): void {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.timer);
+    // A unit still on a live thread (a timeout, a close deadline) keeps its file until that thread exits.
+    if (this.worker === undefined || this.finishedOnWorker) this.releaseInput();
     if (this.onAbort) this.work.signal?.removeEventListener('abort', this.onAbort);
     const failure = this.error ?? error;
     if (failure === undefined) this.resolve();
@@ -69,6 +97,7 @@ export class Unit<Thread extends UnitThread> {
   /** The worker is done with the handler and moves on: what this unit still owes its window must not hold that back. */
   finishOnWorker(): void {
     this.finishedOnWorker = true;
+    this.releaseInput();
     if (this.unackedMessages > 0 && this.worker) {
       const { control } = this.worker;
       Atomics.add(control, Control.ackedMessages, this.unackedMessages);
@@ -104,14 +133,17 @@ export class Unit<Thread extends UnitThread> {
     }
     if (result && typeof result.then === 'function') {
       this.busy = true;
+      this.busySince = performance.now();
       result.then(
         () => {
           this.busy = false;
+          this.busySince = -1;
           this.acknowledge(delivery.bytes);
           this.deliverQueued();
         },
         (error: unknown) => {
           this.busy = false;
+          this.busySince = -1;
           this.onMessageFailed(error, delivery.bytes);
           this.deliverQueued();
         },

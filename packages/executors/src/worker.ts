@@ -15,6 +15,7 @@ import {
   type ResolvedModuleReference,
 } from './module-reference.js';
 import { ReferenceCache } from './reference-cache.js';
+import { InputFileReader } from './spooled-input.js';
 import {
   Control,
   serializeError,
@@ -24,6 +25,7 @@ import {
   unitSlot,
   unitSlotValue,
   type WorkerData,
+  type WorkInput,
 } from './thread-protocol.js';
 
 const { port, modules, windowMessages, windowBytes, clockBase } = workerData as WorkerData;
@@ -127,15 +129,14 @@ function outgoing(message: unknown): unknown {
 }
 
 class ThreadWorkPort implements WorkPort {
-  private reader: BlockingInputReader | undefined;
+  private reader: BlockingInputReader | InputFileReader | undefined;
   private inputOffset = 0;
   private readonly slot: number;
   private readonly cancelledValue: number;
 
   constructor(
     private readonly unitId: number,
-    /** The whole body, or `true` when it streams through the input channel. */
-    private readonly input: Uint8Array | boolean,
+    private readonly input: WorkInput,
   ) {
     this.slot = unitSlot(unitId);
     this.cancelledValue = unitSlotValue(unitId, UnitState.cancelled);
@@ -180,7 +181,12 @@ class ThreadWorkPort implements WorkPort {
       return this.reader.read(maxBytes);
     }
     if (this.isCancelled()) throw new WorkCancelledError();
-    if (input === false || this.inputOffset >= input.byteLength) return null;
+    if (input === false) return null;
+    if (!(input instanceof Uint8Array)) {
+      this.reader ??= new InputFileReader(input.fd, input.length);
+      return this.reader.read(maxBytes);
+    }
+    if (this.inputOffset >= input.byteLength) return null;
     const end = Math.min(input.byteLength, this.inputOffset + Math.max(0, Math.floor(maxBytes)));
     const chunk = input.subarray(this.inputOffset, end);
     this.inputOffset = end;
@@ -217,7 +223,7 @@ type WorkMessage = [
   unitId: number,
   handler: ResolvedModuleReference,
   payload: unknown,
-  input: Uint8Array | boolean,
+  input: WorkInput,
 ];
 type LoadMessage = [typeof ToWorker.load, references: ResolvedModuleReference[]];
 type BatchMessage = [typeof ToWorker.batch, messages: WorkMessage[]];
@@ -245,7 +251,7 @@ function runHandler(
   handler: unknown,
   unitId: number,
   payload: unknown,
-  input: Uint8Array | boolean,
+  input: WorkInput,
 ): Promise<void> | undefined {
   try {
     const result = (handler as WorkHandler)(payload, new ThreadWorkPort(unitId, input));

@@ -10,8 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { fc, test as propertyTest } from '@fast-check/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  ExecutorClosedError,
+  type InputFile,
   ModuleLoadError,
   QueueFullError,
+  spoolInput,
   ThreadPoolExecutor,
   type ThreadPoolExecutorOptions,
   WorkCancelledError,
@@ -52,7 +55,7 @@ async function messagesOf(
   executor: ThreadPoolExecutor,
   name: string,
   payload: unknown = null,
-  input?: Uint8Array | AsyncIterable<Uint8Array>,
+  input?: Uint8Array | InputFile | AsyncIterable<Uint8Array>,
 ): Promise<unknown[]> {
   const messages: unknown[] = [];
   await executor.run({
@@ -352,6 +355,75 @@ describe('ThreadPoolExecutor: the request body streams in on demand', () => {
   });
 });
 
+describe('ThreadPoolExecutor: input in a file', () => {
+  /** The body spooled to a temporary file, with its releases recorded. */
+  async function spooledFile(bytes: Uint8Array) {
+    const file = (await spoolInput(
+      (async function* () {
+        yield bytes;
+      })(),
+      { memoryLimit: 0 },
+    )) as InputFile;
+    const releases: number[] = [];
+    const watched: InputFile = {
+      fd: file.fd,
+      length: file.length,
+      release() {
+        releases.push(performance.now());
+        file.release();
+      },
+    };
+    return { file: watched, releases };
+  }
+
+  const checksumOf = (bytes: Uint8Array) => {
+    let checksum = 0;
+    for (let offset = 0; offset < bytes.length; offset++)
+      checksum = (checksum + bytes[offset]! * (offset % 251)) % 1_000_000_007;
+    return checksum;
+  };
+
+  it('is read by the worker itself, in the pieces asked for, and released once the unit is done', async () => {
+    const body = new Uint8Array(300_000).map((_, index) => (index * 13) & 0xff);
+    const { file, releases } = await spooledFile(body);
+    const messages = await messagesOf(
+      pool({ maxWorkers: 1 }),
+      'consume',
+      { progress: shared(3), readSize: 70_000 },
+      file,
+    );
+    expect(messages).toEqual([{ bytes: 300_000, checksum: checksumOf(body), largest: 70_000 }]);
+    expect(releases).toHaveLength(1);
+  });
+
+  it('stays open until the thread of a unit that timed out has exited', async () => {
+    const executor = pool({ maxWorkers: 1 });
+    await executor.load([at('spin')]);
+    const { file, releases } = await spooledFile(new Uint8Array(10));
+    const run = executor.run({
+      handler: at('spin'),
+      payload: null,
+      input: file,
+      timeoutMs: 200,
+      onMessage() {},
+    });
+    await expect(run).rejects.toBeInstanceOf(WorkTimeoutError);
+    // The thread is being terminated: it may still be running, so the descriptor must not be reused yet.
+    expect(releases).toHaveLength(0);
+    await until(() => releases.length === 1);
+  });
+
+  it('is released by work refused at once', async () => {
+    const executor = pool({ maxWorkers: 1 });
+    await executor.close();
+    const { file, releases } = await spooledFile(new Uint8Array(10));
+    await expect(
+      executor.run({ handler: at('consume'), payload: null, input: file, onMessage() {} }),
+    ).rejects.toBeInstanceOf(ExecutorClosedError);
+    expect(releases).toHaveLength(1);
+  });
+});
+
 describe('ThreadPoolExecutor: cancellation', () => {
   it('makes the next send throw WorkCancelledError so the handler cleans up', async () => {
     const executor = pool({ maxWorkers: 1 });
@@ -454,6 +526,37 @@ describe('ThreadPoolExecutor: cancellation', () => {
     Atomics.notify(new Int32Array(gate), 0);
     await busy;
     await pipelined;
+  });
+});
+
+describe('ThreadPoolExecutor: maxUnitsPerWorker', () => {
+  const threadOf = async (executor: ThreadPoolExecutor, ms = 0) =>
+    (await messagesOf(executor, 'whoami', { ms }))[0] as number;
+
+  it('replaces a worker after its units, one after another, without failing any', async () => {
+    const executor = pool({ maxWorkers: 1, maxUnitsPerWorker: 3 });
+    await executor.load([at('whoami')]);
+    const threads: number[] = [];
+    for (let index = 0; index < 10; index++) threads.push(await threadOf(executor));
+    // Three units per thread: 10 units ran on 4 threads, in order.
+    expect(new Set(threads).size).toBe(4);
+    for (let index = 0; index < 9; index += 3) {
+      expect(new Set(threads.slice(index, index + 3)).size).toBe(1);
+    }
+    await until(() => executor.threadCount === 1);
+  });
+
+  it('lets the replaced worker finish the units it holds while its successor takes the new ones', async () => {
+    const executor = pool({ maxWorkers: 2, maxUnitsPerWorker: 4, maxUnitsPerWorkerJitter: 2 });
+    await executor.load([at('whoami')]);
+    const threads = await Promise.all(Array.from({ length: 40 }, () => threadOf(executor, 5)));
+    expect(threads).toHaveLength(40);
+    // At most 6 units per thread (4 plus a jitter of up to 2).
+    const perThread = new Map<number, number>();
+    for (const thread of threads) perThread.set(thread, (perThread.get(thread) ?? 0) + 1);
+    for (const count of perThread.values()) expect(count).toBeLessThanOrEqual(6);
+    expect(perThread.size).toBeGreaterThanOrEqual(7);
+    await until(() => executor.threadCount <= 2);
   });
 });
 
@@ -612,6 +715,71 @@ describe('ThreadPoolExecutor: concurrency', () => {
   });
 });
 
+describe('ThreadPoolExecutor: workers stalled on their callers', () => {
+  /** Runs a flood whose caller takes one message and then nothing: its worker blocks on a full window. */
+  function stallOne(executor: ThreadPoolExecutor) {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const progress = shared(2);
+    const run = executor.run({
+      handler: at('flood'),
+      payload: { progress, count: 64, size: 1024 },
+      onMessage: () => released,
+    });
+    return { run, release, progress: new Int32Array(progress) };
+  }
+
+  it('runs waiting work on an extra worker while every worker is stalled, and ends it when the stall is over', async () => {
+    const executor = pool({ maxWorkers: 1, idleTimeoutMs: Number.POSITIVE_INFINITY });
+    await executor.load([at('flood'), at('hello')]);
+    const stalled = stallOne(executor);
+    await until(() => Atomics.load(stalled.progress, 0) >= 16);
+    const started = performance.now();
+    expect(await messagesOf(executor, 'hello')).toEqual(['Hello world!']);
+    // Half a second of grace, then a new thread imports the module: 5 s only absorbs a loaded machine, against a
+    // wait that would otherwise last as long as the stalled caller (here: until the test releases it).
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(executor.threadCount).toBe(2);
+    stalled.release();
+    await stalled.run;
+    await until(() => executor.threadCount === 1);
+  });
+
+  it('shrinks back to maxWorkers, not below, when every stall ends at once', async () => {
+    const executor = pool({ maxWorkers: 2, idleTimeoutMs: Number.POSITIVE_INFINITY });
+    await executor.load([at('flood'), at('hello')]);
+    const stalled = [stallOne(executor), stallOne(executor)];
+    await until(() => stalled.every(({ progress }) => Atomics.load(progress, 0) >= 16));
+    expect(await messagesOf(executor, 'hello')).toEqual(['Hello world!']);
+    expect(executor.threadCount).toBe(3); // half of maxWorkers, rounded up, extra
+    for (const { release } of stalled) release();
+    await Promise.all(stalled.map(({ run }) => run));
+    await until(() => executor.threadCount === 2);
+    await sleep(300);
+    expect(executor.threadCount).toBe(2);
+  });
+
+  it('with maxExtraWorkers: 0, waiting work waits for the stalled worker', async () => {
+    const executor = pool({ maxWorkers: 1, maxExtraWorkers: 0 });
+    await executor.load([at('flood'), at('hello')]);
+    const stalled = stallOne(executor);
+    await until(() => Atomics.load(stalled.progress, 0) >= 16);
+    let answered = false;
+    const hello = messagesOf(executor, 'hello').then((messages) => {
+      answered = true;
+      return messages;
+    });
+    await sleep(1500);
+    expect(answered).toBe(false);
+    expect(executor.threadCount).toBe(1);
+    stalled.release();
+    await stalled.run;
+    expect(await hello).toEqual(['Hello world!']);
+  });
+});
+
 describe('ThreadPoolExecutor: lifecycle', () => {
   function osThreads(): number {
     return Number(/Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
@@ -639,6 +807,54 @@ describe('ThreadPoolExecutor: lifecycle', () => {
     expect(executor.threadCount).toBe(0);
     await until(() => osThreads() <= baseline, 5000);
     await expect(executor.run({ handler: at('cpu'), payload: {}, onMessage() {} })).rejects.toThrow(/closed/);
+  });
+
+  it('close({ timeoutMs }) ends work still running at the deadline, and the work still waiting', async () => {
+    const executor = new ThreadPoolExecutor({ maxWorkers: 1 });
+    await executor.load([at('spin'), at('hello')]);
+    const stuck = executor
+      .run({ handler: at('spin'), payload: null, onMessage() {} })
+      .catch((e: unknown) => e);
+    const waiting = executor
+      .run({ handler: at('hello'), payload: null, onMessage() {} })
+      .catch((e: unknown) => e);
+    const started = performance.now();
+    await executor.close({ timeoutMs: 300 });
+    const elapsed = performance.now() - started;
+    for (const failure of [await stuck, await waiting]) {
+      expect(failure).toBeInstanceOf(ExecutorClosedError);
+      expect((failure as Error).message).toMatch(/close deadline of 300 ms passed/);
+    }
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    // Terminating a spinning thread is prompt; the bound only absorbs a loaded machine.
+    expect(elapsed).toBeLessThan(5000);
+    expect(executor.threadCount).toBe(0);
+  });
+
+  it('close({ timeoutMs }) waits for work that finishes in time', async () => {
+    const executor = new ThreadPoolExecutor({ maxWorkers: 1 });
+    await executor.load([at('cpu')]);
+    const answers: unknown[] = [];
+    const running = executor.run({
+      handler: at('cpu'),
+      payload: { cpuMs: 100 },
+      onMessage: (m) => void answers.push(m),
+    });
+    await executor.close({ timeoutMs: 10_000 });
+    await running;
+    expect(answers).toEqual(['done']);
+  });
+
+  it('limits each worker heap to 512 MiB by default; maxOldGenerationSizeMb: 0 keeps Node’s own limit', async () => {
+    const [limited] = await messagesOf(pool({ maxWorkers: 1 }), 'heapLimit');
+    // heap_size_limit adds the young generation (a few dozen MiB) to the old generation's limit.
+    expect(limited).toBeGreaterThanOrEqual(512);
+    expect(limited).toBeLessThan(640);
+    const [own] = await messagesOf(
+      pool({ maxWorkers: 1, resourceLimits: { maxOldGenerationSizeMb: 0 } }),
+      'heapLimit',
+    );
+    expect(own).toBeGreaterThan(limited as number);
   });
 
   it('reaps workers idle longer than idleTimeoutMs, down to minWorkers', async () => {

@@ -2,8 +2,17 @@
 // typical GET, from stand-ins for node's objects. Usage: node bench/request.mjs (after `pnpm build`).
 import { HTTPServerRequest } from '../dist/index.js';
 
+// The default limits; `node bench/request.mjs nolimits` sets them to 0, to see what checking them costs.
+const limit = (value) => (process.argv[2] === 'nolimits' ? 0 : value);
 const state = {
-  options: { decompressRequest: false, maxBodySize: 104857600, protocol: 'http' },
+  options: {
+    decompressRequest: false,
+    maxBodySize: 104857600,
+    protocol: 'http',
+    limitRequestLine: limit(8190),
+    limitRequestFields: limit(100),
+    limitRequestFieldSize: limit(8190),
+  },
   trusted: undefined,
   closing: false,
   onIdleWhileClosing() {},

@@ -1,16 +1,20 @@
 import { createGunzip } from 'node:zlib';
 import { HTTPInputError, StreamClosedError } from './errors.js';
+import type { ResolvedOptions } from './options.js';
 import type { HTTPServerRequest } from './request.js';
+import { trailerError } from './trailers.js';
 
 /**
  * The request body as an async iterable: answers `Expect: 100-continue` on the first pull, counts bytes against
- * `maxBodySize` (413 on overflow). Stopping early does not destroy the socket: node discards the rest of the body
- * after the response, so the connection can be reused.
+ * `maxBodySize` (413 on overflow), and refuses a trailer section `trailerError` rules out (400 or 431) before it
+ * reports the end. Stopping early does not destroy the socket: node discards the rest of the body after the
+ * response, so the connection can be reused.
  */
 export async function* readBodyStream(
   request: HTTPServerRequest,
-  maxBodySize: number,
+  options: ResolvedOptions,
 ): AsyncGenerator<Uint8Array, void, undefined> {
+  const maxBodySize = options.maxBodySize;
   const connection = request.connection;
   connection.sendContinue();
   let received = 0;
@@ -40,7 +44,11 @@ export async function* readBodyStream(
           cause: error,
         });
       }
-      if (next.done) return;
+      if (next.done) {
+        const refused = trailerError(incoming.rawTrailers, options);
+        if (refused !== undefined) throw connection.refuseBody(refused);
+        return;
+      }
       received += next.value.length;
       if (received > maxBodySize) {
         throw connection.refuseBody(
@@ -57,13 +65,11 @@ export async function* readBodyStream(
 /**
  * Reads and gunzips a `Content-Encoding: gzip` body into `request.body`, bounded by `maxBodySize` after
  * decompression, and renames the header to `X-Consumed-Content-Encoding` (as Tornado does) so the application
- * does not decode it again. Throws an `HTTPInputError` (400 for a corrupt stream, 413 when too large).
+ * does not decode it again. Throws an `HTTPInputError` (400 for a corrupt stream or a refused trailer section, 413
+ * when too large).
  */
-export function readGzipBody(
-  request: HTTPServerRequest,
-  maxBodySize: number,
-  chunkSize: number,
-): Promise<void> {
+export function readGzipBody(request: HTTPServerRequest, options: ResolvedOptions): Promise<void> {
+  const { maxBodySize, chunkSize } = options;
   request.connection.sendContinue();
   const incoming = request.incoming;
   return new Promise<void>((resolve, reject) => {
@@ -89,6 +95,11 @@ export function readGzipBody(
     });
     gunzip.on('error', fail);
     gunzip.on('end', () => {
+      const refused = trailerError(incoming.rawTrailers, options);
+      if (refused !== undefined) {
+        reject(refused);
+        return;
+      }
       const raw = request.rawHeaders.slice();
       for (let index = 0; index < raw.length; index += 2) {
         if (raw[index]!.toLowerCase() === 'content-encoding') raw[index] = 'X-Consumed-Content-Encoding';

@@ -1,7 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { logAccess } from './access-log.js';
 import type { HTTPInputError } from './errors.js';
 import { StreamClosedError } from './errors.js';
 import type { HTTPServerRequest } from './request.js';
@@ -17,7 +16,8 @@ function flushHeadersIfIdle(connection: HTTPConnection): void {
 
 /**
  * Lets node discard the rest of an unread request body (it stops emitting the body's data once it does), but
- * closes the connection once more than `limit` bytes arrived for it.
+ * closes the connection once more than `limit` bytes arrived for it. Its trailer section, if any, is discarded
+ * with it (RFC 9110 §6.5.2): nothing read it.
  */
 function discardAtMost(incoming: IncomingMessage, limit: number): void {
   if (incoming.complete) return;
@@ -56,6 +56,8 @@ export class HTTPConnection {
   private remaining: number;
   private status: number;
   private bodyStarted: boolean;
+  /** Body bytes handed to the socket, for the access log. */
+  private bodyBytes: number;
   private excessDropped: boolean;
   private expectContinue: boolean;
   private abortController: AbortController | undefined;
@@ -73,6 +75,7 @@ export class HTTPConnection {
     this.remaining = -1;
     this.status = 0;
     this.bodyStarted = false;
+    this.bodyBytes = 0;
     this.excessDropped = false;
     this.expectContinue = expectContinue;
     this.abortController = undefined;
@@ -90,6 +93,19 @@ export class HTTPConnection {
 
   private clientGone(): boolean {
     return this.response.destroyed || this.request.incoming.socket.destroyed;
+  }
+
+  /**
+   * Whether the response must say `Connection: close`: while the server drains, with `noKeepAlive`, and when it
+   * answers the last request of a client that half-closed the connection (node marks that response `_last`
+   * and closes after it; earlier pipelined ones still go out first).
+   */
+  private mustClose(): boolean {
+    return (
+      this.state.closing ||
+      this.state.options.noKeepAlive ||
+      (this.response as ServerResponse & { _last?: boolean })._last === true
+    );
   }
 
   /**
@@ -117,7 +133,7 @@ export class HTTPConnection {
     }
     if (this.request.method === 'HEAD' || code < 200 || code === 204 || code === 304) remaining = -1;
     const response = this.response;
-    if (this.state.closing || this.state.options.noKeepAlive) response.shouldKeepAlive = false;
+    if (this.mustClose()) response.shouldKeepAlive = false;
     try {
       response.writeHead(code, startLine.reason, headers as string[]);
     } catch (error) {
@@ -160,6 +176,7 @@ export class HTTPConnection {
     }
     if (bytes.length === 0) return RESOLVED;
     this.bodyStarted = true;
+    this.bodyBytes += bytes.length;
     if (this.remaining >= 0) this.remaining -= bytes.length;
     if (this.response.write(bytes)) return RESOLVED;
     return this.waitForDrain();
@@ -167,20 +184,60 @@ export class HTTPConnection {
 
   private waitForDrain(): Promise<void> {
     const response = this.response;
+    const sendTimeout = this.state.options.sendTimeout;
     return new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      let timedOut = false;
       const onDrain = () => {
+        clearTimeout(timer);
         response.off('close', onClose);
         resolve();
       };
       // A response that finished (the last write was not awaited) closes without 'drain': nothing was lost.
       const onClose = () => {
+        clearTimeout(timer);
         response.off('drain', onDrain);
         if (response.writableFinished) resolve();
-        else reject(new StreamClosedError());
+        else reject(new StreamClosedError(timedOut ? this.sendTimeoutReason() : undefined));
       };
       response.once('drain', onDrain);
       response.once('close', onClose);
+      if (sendTimeout > 0) {
+        timer = setTimeout(() => {
+          timedOut = true;
+          // A response already finished waits on its last bytes: closeIfNeverFlushed() ends that one.
+          if (this.phase >= FINISHED) return;
+          this.logSendTimeout();
+          this.abort();
+        }, sendTimeout);
+      }
     });
+  }
+
+  /**
+   * The response ended while the socket was still full: its last bytes wait for the client. One that never reads
+   * them would hold the connection (and its buffers) forever; after `sendTimeout` the socket is closed.
+   */
+  private closeIfNeverFlushed(): void {
+    const response = this.response;
+    const timer = setTimeout(() => {
+      this.logSendTimeout();
+      this.request.incoming.socket.destroy();
+    }, this.state.options.sendTimeout);
+    const flushed = () => clearTimeout(timer);
+    response.once('finish', flushed);
+    response.once('close', flushed);
+  }
+
+  private sendTimeoutReason(): string {
+    return `the client read nothing for ${this.state.options.sendTimeout} ms (sendTimeout)`;
+  }
+
+  private logSendTimeout(): void {
+    const request = this.request;
+    this.state.options.logger.warn(
+      `${request.method} ${request.uri} (${request.remoteIp}): ${this.sendTimeoutReason()}; closing the connection`,
+    );
   }
 
   /**
@@ -203,7 +260,7 @@ export class HTTPConnection {
       (this.request.incoming.socket as Socket & { destroySoon(): void }).destroySoon();
       return;
     }
-    if (this.phase === IDLE && (this.state.closing || this.state.options.noKeepAlive)) {
+    if (this.phase === IDLE && this.mustClose()) {
       response.shouldKeepAlive = false;
     }
     this.phase = FINISHED;
@@ -213,7 +270,9 @@ export class HTTPConnection {
     if (this.request.bodyLength === undefined && !incoming.complete) {
       response.once('finish', () => discardAtMost(incoming, this.state.options.maxBodySize));
     }
+    const backedUp = response.writableNeedDrain;
     response.end();
+    if (backedUp && this.state.options.sendTimeout > 0) this.closeIfNeverFlushed();
     this.request.markFinished();
     this.logAccess();
     if (this.state.closing) this.state.onIdleWhileClosing();
@@ -230,7 +289,8 @@ export class HTTPConnection {
   }
 
   /**
-   * Aborted when the client disconnects before the response finished (created on first read). One controller
+   * Aborted when the client disconnects before the response finished (created on first read): its socket closed or
+   * was reset. A half-close is not a disconnect: the client may still be reading its answer. One controller
    * serves every response on a keep-alive socket: an `AbortController` per request cost a thread-pool container
    * about 7 µs of event-loop CPU per request. A finished response's signal may therefore abort later, when its
    * socket closes.
@@ -306,18 +366,39 @@ export class HTTPConnection {
     return error;
   }
 
+  /** True when the server logs this request: a gateway container then leaves its own access line out. */
+  get logsAccess(): boolean {
+    return this.state.accessLog !== undefined;
+  }
+
   private logAccess(): void {
-    const accessLog = this.state.options.accessLog;
-    if (accessLog === false) return;
+    const accessLog = this.state.accessLog;
+    if (accessLog === undefined) return;
+    const status = this.phase === ABORTED && this.status === 0 ? 0 : this.status;
+    if (status !== 0 && status < 400 && !accessLog.successes) return;
     const request = this.request;
-    const entry = {
-      status: this.phase === ABORTED && this.status === 0 ? 0 : this.status,
+    const durationMs = request.requestTime() * 1000;
+    accessLog.log({
+      time: new Date(Date.now() - durationMs),
+      status,
       method: request.method,
       uri: request.uri,
+      version: request.version,
       remoteIp: request.remoteIp,
-      durationMs: request.requestTime() * 1000,
-    };
-    if (accessLog === true) logAccess(this.state.options.logger, entry);
-    else accessLog(entry);
+      durationMs,
+      bytes: this.bodyBytes,
+      userAgent: headerValue(request.rawHeaders, 'user-agent'),
+      referer: headerValue(request.rawHeaders, 'referer'),
+    });
   }
+}
+
+/** The first value of a header in a flat `[name, value, …]` list, or `""`. */
+function headerValue(rawHeaders: readonly string[], lowerName: string): string {
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    if (rawHeaders[index]!.length === lowerName.length && rawHeaders[index]!.toLowerCase() === lowerName) {
+      return rawHeaders[index + 1]!;
+    }
+  }
+  return '';
 }

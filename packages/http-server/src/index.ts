@@ -1,6 +1,6 @@
 // @tsgi/http-server: Tornado's HTTPServer on node:http with routing, TLS, limits, multi-process start and
 // graceful shutdown.
-export type { AccessLogEntry } from './access-log.js';
+export type { AccessLogEntry, AccessLogFormat, AccessLogOptions } from './access-log.js';
 export { formatAccessLog } from './access-log.js';
 export { HTTPConnection } from './connection.js';
 export { parseCookies } from './cookies.js';
@@ -8,7 +8,7 @@ export { HTTPInputError, StreamClosedError } from './errors.js';
 export { HTTPHeaders } from './http-headers.js';
 export type { Logger } from './logger.js';
 export type { StartOptions } from './multi-process.js';
-export type { HTTPServerOptions } from './options.js';
+export type { HTTPServerOptions, ResolvedOptions } from './options.js';
 export { HTTPServerRequest } from './request.js';
 export type { Matcher, NativeHandler, RouteMatch, RouteTarget, RuleOptions, RuleSpec } from './routing.js';
 export { AnyMatches, HostMatches, PathMatches, Rule, RuleRouter } from './routing.js';

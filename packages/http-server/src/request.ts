@@ -85,8 +85,12 @@ export class HTTPServerRequest {
     this.cachedProtocol = undefined;
     this.cachedBodyStream = undefined;
 
-    // One pass over the header names, checking only the few that decide framing. Node's parser already refused
-    // malformed, duplicate or signed Content-Length and Content-Length beside Transfer-Encoding.
+    // One pass over the header names, checking only the few that decide framing, and each field's size. Node's
+    // parser already refused malformed, duplicate or signed Content-Length and Content-Length beside
+    // Transfer-Encoding.
+    const options = state.options;
+    const limitFieldSize = options.limitRequestFieldSize;
+    let oversizedField: string | undefined;
     let hosts = 0;
     let contentLength: string | undefined;
     let transferEncoding: string | undefined;
@@ -94,6 +98,9 @@ export class HTTPServerRequest {
     for (let index = 0; index < rawHeaders.length; index += 2) {
       const name = rawHeaders[index]!;
       const length = name.length;
+      if (limitFieldSize > 0 && length + 2 + rawHeaders[index + 1]!.length > limitFieldSize) {
+        oversizedField ??= name;
+      }
       if (length === 4) {
         if (name.toLowerCase() === 'host') hosts++;
       } else if (length === 14) {
@@ -104,21 +111,45 @@ export class HTTPServerRequest {
           const value = rawHeaders[index + 1]!;
           transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
         }
-      } else if (length === 16 && state.options.decompressRequest) {
+      } else if (length === 16 && options.decompressRequest) {
         if (name.toLowerCase() === 'content-encoding') contentEncoding = rawHeaders[index + 1];
       }
     }
     let framingError: HTTPInputError | undefined;
     let body: Uint8Array | undefined;
     let bodyLength: number | undefined;
-    if (incoming.httpVersionMajor !== 1) {
+    if (
+      options.limitRequestLine > 0 &&
+      this.method.length + this.uri.length + 10 > options.limitRequestLine
+    ) {
+      // The line as sent: method, SP, target, SP, `HTTP/1.x` (10 bytes besides the method and target).
+      framingError = new HTTPInputError(
+        414,
+        `request line over ${options.limitRequestLine} bytes (limitRequestLine)`,
+      );
+    } else if (options.limitRequestFields > 0 && rawHeaders.length > 2 * options.limitRequestFields) {
+      // Node collects one field past the limit (see HTTPServer), so a longer list means the limit was passed.
+      framingError = new HTTPInputError(
+        431,
+        `more than ${options.limitRequestFields} header fields (limitRequestFields)`,
+      );
+    } else if (oversizedField !== undefined) {
+      framingError = new HTTPInputError(
+        431,
+        `header field ${oversizedField} is over ${limitFieldSize} bytes (limitRequestFieldSize)`,
+      );
+    } else if (incoming.httpVersionMajor !== 1) {
       framingError = new HTTPInputError(400, `unsupported HTTP version ${incoming.httpVersion}`);
     } else if (hosts > 1) {
       framingError = new HTTPInputError(400, 'duplicate Host header');
     } else if (hosts === 0 && incoming.httpVersionMinor === 1) {
       framingError = new HTTPInputError(400, 'missing Host header (required by HTTP/1.1)');
     } else if (transferEncoding !== undefined) {
-      if (transferEncoding.trim().toLowerCase() !== 'chunked') {
+      if (incoming.httpVersionMinor === 0) {
+        // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing, even with a Content-Length:
+        // a proxy that speaks HTTP/1.0 may have framed it differently.
+        framingError = new HTTPInputError(400, 'Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1)');
+      } else if (transferEncoding.trim().toLowerCase() !== 'chunked') {
         framingError = new HTTPInputError(
           400,
           `unsupported Transfer-Encoding ${JSON.stringify(transferEncoding)}`,
@@ -127,7 +158,7 @@ export class HTTPServerRequest {
     } else if (contentLength !== undefined) {
       bodyLength = Number(contentLength);
       if (bodyLength === 0) body = EMPTY_BODY;
-      else if (bodyLength > state.options.maxBodySize) {
+      else if (bodyLength > options.maxBodySize) {
         framingError = new HTTPInputError(413, `Content-Length ${bodyLength} exceeds maxBodySize`);
       }
     } else {
@@ -255,7 +286,7 @@ export class HTTPServerRequest {
    */
   get bodyStream(): AsyncIterable<Uint8Array> | undefined {
     if (this.body !== undefined) return undefined;
-    this.cachedBodyStream ??= readBodyStream(this, this.state.options.maxBodySize);
+    this.cachedBodyStream ??= readBodyStream(this, this.state.options);
     return this.cachedBodyStream;
   }
 

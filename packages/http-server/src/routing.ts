@@ -1,5 +1,5 @@
 import type { HTTPServerRequest } from './request.js';
-import type { RequestHandler } from './server.js';
+import type { CloseOptions, RequestHandler } from './server.js';
 
 /** What a matcher extracted: positional groups, or named groups (Tornado's `path_args` / `path_kwargs`). */
 export interface RouteMatch {
@@ -189,5 +189,15 @@ export class RuleRouter implements RequestHandler {
         targets.add(rule.target);
     }
     await Promise.all([...targets].map((target) => target.ready!()));
+  }
+
+  /** Calls `close()` of every target that has one (each once), as `HTTPServer.close()` does for its own target. */
+  async close(options: CloseOptions): Promise<void> {
+    const targets = new Set<RequestHandler>();
+    for (const rule of this.rules) {
+      if (typeof rule.target !== 'function' && typeof rule.target.close === 'function')
+        targets.add(rule.target);
+    }
+    await Promise.all([...targets].map((target) => target.close!(options)));
   }
 }

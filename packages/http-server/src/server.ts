@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -6,24 +7,31 @@ import {
   STATUS_CODES,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { Socket } from 'node:net';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { accessLog } from './access-log.js';
 import { readGzipBody } from './body.js';
 import type { HTTPConnection } from './connection.js';
+import { ConnectionDrain, closedByDrain } from './drain.js';
 import { HTTPInputError, StreamClosedError } from './errors.js';
 import { describeError } from './logger.js';
-import { type StartOptions, startProcesses } from './multi-process.js';
+import { type PrimaryRole, type StartOptions, startProcesses } from './multi-process.js';
 import { type HTTPServerOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { HTTPServerRequest } from './request.js';
 import type { ServerState } from './server-state.js';
 import { TrustedDownstream } from './trusted-downstream.js';
+import { claimSocketPath, setSocketMode } from './unix-socket.js';
 
 /** A native request handler: it answers through `request.connection`. */
 export type RequestCallback = (request: HTTPServerRequest) => unknown;
 
-/** Anything with `handleRequest` (a `WSGIContainer`, a `RuleRouter`); `ready()` is awaited by `listen()`. */
+/**
+ * Anything with `handleRequest` (a `WSGIContainer`, a `RuleRouter`); `ready()` is awaited by `listen()`, and
+ * `close()` is called by `HTTPServer.close()` with the same deadline (a container closes its executor).
+ */
 export interface RequestHandler {
   handleRequest(request: HTTPServerRequest): unknown;
   ready?(): Promise<void>;
+  close?(options: CloseOptions): Promise<void> | void;
 }
 
 /** Where the server listens: an IP address and port, or a Unix socket path (then `port` is 0). */
@@ -36,6 +44,19 @@ export interface ListeningAddress {
 export interface CloseOptions {
   /** How long in-flight requests may take to finish before their connections are closed. Default `10000`. */
   timeoutMs?: number;
+}
+
+/** How long, past the close deadline, the target's `close()` may take to answer its stuck requests. */
+const targetGraceMs = 1000;
+
+function settledWithin(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void promise.finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** Node's response with a link back to its connection, so a late parse error can answer through it. */
@@ -56,6 +77,11 @@ function writeRefusal(socket: Socket, status: number): void {
     );
   }
   (socket as SocketWithMessage).destroySoon();
+}
+
+/** A request target as a refusal's log line shows it: a refused one may be as long as `maxHeaderSize`. */
+function loggedTarget(target: string): string {
+  return target.length > 256 ? `${target.slice(0, 256)}… (${target.length} bytes)` : target;
 }
 
 const CLIENT_ERROR_STATUS: Record<string, number> = {
@@ -79,10 +105,17 @@ export class HTTPServer {
   readonly options: ResolvedOptions;
   private readonly callback: RequestCallback | RequestHandler;
   private readonly state: ServerState;
-  private bound: { port: number | string; host: string | undefined } | undefined;
+  /** Where the server listens once started (in a multi-process primary: where its first worker listens). */
+  addresses: readonly ListeningAddress[] = [];
+  private readonly bound: { port: number | string; host: string | undefined }[] = [];
+  /** Listeners for the bound addresses after the first: they hand their connections to `httpServer`. */
+  private readonly extraListeners: NetServer[] = [];
   private closePromise: Promise<void> | undefined;
-  private reapScheduled = false;
-  private stopProcesses: ((timeoutMs: number) => Promise<void>) | undefined;
+  private readonly drain: ConnectionDrain;
+  private processes: PrimaryRole | undefined;
+  /** Requests left before this worker process asks to be replaced (`maxRequests`); 0: no limit. */
+  private requestBudget = 0;
+  private onBudgetSpent: (() => void) | undefined;
 
   constructor(callback: RequestCallback | RequestHandler, options?: HTTPServerOptions) {
     if (typeof callback !== 'function' && typeof callback?.handleRequest !== 'function') {
@@ -94,8 +127,9 @@ export class HTTPServer {
     this.state = {
       options: resolved,
       trusted: resolved.xheaders ? new TrustedDownstream(resolved.trustedDownstream) : undefined,
+      accessLog: accessLog(resolved.accessLog, resolved.logger),
       closing: false,
-      onIdleWhileClosing: () => this.scheduleReap(),
+      onIdleWhileClosing: () => this.drain.reapIdle(),
     };
     const headersTimeout =
       resolved.bodyTimeout > 0
@@ -122,10 +156,23 @@ export class HTTPServer {
       resolved.tls === undefined
         ? (createHttpServer(nodeOptions, listener) as Server)
         : (createHttpsServer({ ...resolved.tls, ...nodeOptions }, listener) as Server);
+    this.drain = new ConnectionDrain(this.httpServer);
     this.httpServer.keepAliveTimeout = resolved.idleConnectionTimeout;
-    // Node silently drops header lines past the 2000th: a second Host or Transfer-Encoding hidden behind filler
-    // lines would escape the checks above. `maxHeaderSize` bounds the header block instead.
-    this.httpServer.maxHeadersCount = 0;
+    // Node silently drops header lines past `maxHeadersCount` (2000 by default): a second Host or
+    // Transfer-Encoding hidden behind filler lines would escape the request's checks. So node collects one field
+    // more than `limitRequestFields`, and a request that has it is refused (431) whatever was dropped; with no
+    // limit, node collects every line and `maxHeaderSize` bounds the block.
+    this.httpServer.maxHeadersCount = resolved.limitRequestFields > 0 ? resolved.limitRequestFields + 1 : 0;
+    // A client that half-closes after its request (`shutdown(SHUT_WR)`: `nc -N`, HTTP/1.0 scripts, health checks)
+    // still gets its answer. Without this (undocumented, long-standing) switch, node ends the socket on the
+    // client's FIN and aborts the requests in flight, so a response that is not written synchronously is lost and
+    // a thread pool's work is cancelled. With it, node answers what it read, then closes; a client that really
+    // went away still shows up as a closed or reset socket on the first write. Not over TLS: node's TLS sockets
+    // close on the peer's close (TLS 1.2 requires it), and a TLS server that kept half-open sockets would hold
+    // every handshake a client abandons until `handshakeTimeout`.
+    if (resolved.tls === undefined) {
+      (this.httpServer as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+    }
     this.httpServer.on('checkContinue', (request: IncomingMessage, response: ServerResponse) =>
       this.dispatch(request, response as GatewayServerResponse, true),
     );
@@ -133,9 +180,15 @@ export class HTTPServer {
       this.onClientError(error, socket),
     );
     // Node hands CONNECT to a 'connect' listener and drops the socket without one: refuse it politely instead.
+    // RFC 9110 §15.5.6 requires `Allow` on a 405: the tunnel target (`host:port`) supports no method here, and an
+    // empty `Allow` says exactly that (§10.2.1).
     this.httpServer.on('connect', (request: IncomingMessage, socket: Socket) => {
-      resolved.logger.warn(`405 CONNECT ${request.url} (${socket.remoteAddress ?? 'unix'}): not a proxy`);
-      socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      resolved.logger.warn(
+        `405 CONNECT ${loggedTarget(request.url ?? '')} (${socket.remoteAddress ?? 'unix'}): not a proxy`,
+      );
+      socket.end(
+        'HTTP/1.1 405 Method Not Allowed\r\nAllow: \r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      );
       (socket as Socket & { destroySoon(): void }).destroySoon();
     });
     if (resolved.tls !== undefined) {
@@ -150,17 +203,22 @@ export class HTTPServer {
     response: GatewayServerResponse,
     expectContinue: boolean,
   ): void {
+    if (this.requestBudget > 0 && --this.requestBudget === 0) this.onBudgetSpent?.();
+    if (this.state.closing && closedByDrain(incoming.socket)) {
+      // Sent after the drain closed this idle connection (our FIN was on its way): nothing can answer it. Read and
+      // dropped, so the socket ends with the client's FIN instead of a reset.
+      return;
+    }
     const request = new HTTPServerRequest(incoming, response, this.state, expectContinue);
     response.gatewayConnection = request.connection;
-    const refusal = this.state.closing
-      ? new HTTPInputError(503, 'server is shutting down')
-      : request.framingError;
+    // While the server drains, a request on an open connection is still served (with `Connection: close`).
+    const refusal = request.framingError;
     if (refusal !== undefined) {
       this.refuse(request, refusal);
       return;
     }
     if (request.contentEncoding !== undefined) {
-      readGzipBody(request, this.options.maxBodySize, this.options.chunkSize).then(
+      readGzipBody(request, this.options).then(
         () => this.run(request),
         (error: unknown) => {
           if (error instanceof HTTPInputError) this.refuse(request, error);
@@ -188,7 +246,7 @@ export class HTTPServer {
   private refuse(request: HTTPServerRequest, error: HTTPInputError): void {
     if (error.status !== 503) {
       this.options.logger.warn(
-        `${error.status} ${request.method} ${request.uri} (${request.remoteIp}): ${error.message}`,
+        `${error.status} ${request.method} ${loggedTarget(request.uri)} (${request.remoteIp}): ${error.message}`,
       );
     }
     request.connection.sendError(error.status);
@@ -267,11 +325,19 @@ export class HTTPServer {
 
   /**
    * Awaits the target's `ready()` (so an application that fails to load fails here), then listens. Port `0` picks a
-   * free port; a string is a Unix socket path.
+   * free port; a string is a Unix socket path: a stale socket file there (nothing answers on it) is replaced, a
+   * live one is an error, and the file is removed when the server closes.
    */
   async listen(port: number | string, host?: string): Promise<ListeningAddress> {
     await this.ready();
-    const server = this.httpServer;
+    const address = await this.listenOn(this.httpServer, port, host);
+    this.addresses = [address];
+    return address;
+  }
+
+  private async listenOn(server: NetServer, port: number | string, host?: string): Promise<ListeningAddress> {
+    // In a worker process the primary owns the socket (and claimed its path before forking).
+    if (typeof port === 'string' && cluster.isPrimary) await claimSocketPath(port);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       const onListening = () => {
@@ -281,6 +347,8 @@ export class HTTPServer {
       if (typeof port === 'string') server.listen(port, onListening);
       else server.listen(port, host, onListening);
     });
+    const mode = this.options.unixSocketMode;
+    if (typeof port === 'string' && mode !== undefined) await setSocketMode(port, mode);
     const address = server.address();
     if (address === null) throw new Error('server is not listening');
     return typeof address === 'string'
@@ -288,41 +356,85 @@ export class HTTPServer {
       : { address: address.address, port: address.port };
   }
 
-  /** Remembers where `start()` listens (Tornado's `bind`). */
-  bind(port: number | string, host?: string): void {
-    this.bound = { port, host };
+  /** Listens on every bound address; the first on `httpServer`, the others hand their connections to it. */
+  private async listenAll(): Promise<readonly ListeningAddress[]> {
+    await this.ready();
+    const addresses: ListeningAddress[] = [];
+    try {
+      for (const [index, { port, host }] of this.bound.entries()) {
+        let listener: NetServer = this.httpServer;
+        if (index > 0) {
+          listener = createNetServer((socket) => this.httpServer.emit('connection', socket));
+          this.extraListeners.push(listener);
+        }
+        addresses.push(await this.listenOn(listener, port, host));
+      }
+    } catch (error) {
+      for (const listener of [this.httpServer, ...this.extraListeners])
+        if (listener.listening) listener.close();
+      throw error;
+    }
+    this.addresses = addresses;
+    return addresses;
   }
 
   /**
-   * Tornado's `start(processes)`: with `1` (the default) this process listens on the bound address. With more (`0`
-   * = one per CPU), the primary forks that many workers on `node:cluster`, replaces any that die, and serves no
-   * requests itself; each worker (which runs the same script) listens. Resolves to the address once listening —
-   * in the primary, once every worker of the first batch listens (it rejects if none could).
+   * Remembers where `start()` listens (Tornado's `bind`): a port and host, or a Unix socket path. Call it more
+   * than once to listen on several addresses.
    */
-  async start(processes = 1, options?: StartOptions): Promise<ListeningAddress> {
-    const bound = this.bound;
-    if (bound === undefined) throw new Error('call bind(port, host?) before start()');
-    if (processes === 1) return this.listen(bound.port, bound.host);
-    const started = await startProcesses(this, processes, options);
-    if (started.role === 'worker') return this.listen(bound.port, bound.host);
-    this.stopProcesses = started.stop;
-    return started.address;
-  }
-
-  private scheduleReap(): void {
-    if (this.reapScheduled) return;
-    this.reapScheduled = true;
-    setImmediate(() => {
-      this.reapScheduled = false;
-      this.httpServer.closeIdleConnections();
-    });
+  bind(port: number | string, host?: string): void {
+    this.bound.push({ port, host });
   }
 
   /**
-   * Graceful shutdown: stop accepting connections, close idle keep-alive connections, answer requests that still
-   * arrive on open connections with `503` + `Connection: close`, let in-flight requests finish (their responses
-   * carry `Connection: close`) for up to `timeoutMs`, then close whatever is left. In a multi-process primary it
-   * closes every worker the same way. Safe to call more than once.
+   * Tornado's `start(processes)`: with `1` (the default) this process listens on the bound addresses. With more
+   * (`0` = one per CPU, or `1` with `supervise`), the primary forks that many workers on `node:cluster`, replaces
+   * any that die, and serves no requests itself; each worker (which runs the same script) listens. Resolves to the
+   * first address once listening — in the primary, once every worker of the first batch listens (it rejects if
+   * none could).
+   */
+  async start(processes = 1, options: StartOptions = {}): Promise<ListeningAddress> {
+    if (this.bound.length === 0) throw new Error('call bind(port, host?) before start()');
+    if (processes === 1 && !options.supervise) return (await this.listenAll())[0]!;
+    if (cluster.isPrimary) {
+      for (const { port } of this.bound) if (typeof port === 'string') await claimSocketPath(port);
+    }
+    const role = await startProcesses(this, this.options.logger, processes, options);
+    if (role.role === 'primary') {
+      this.processes = role;
+      this.addresses = role.addresses;
+      return role.addresses[0]!;
+    }
+    const addresses = await this.listenAll();
+    role.announce(addresses);
+    const maxRequests = options.maxRequests ?? 0;
+    if (maxRequests > 0) {
+      this.requestBudget = maxRequests + Math.floor(Math.random() * ((options.maxRequestsJitter ?? 0) + 1));
+      this.onBudgetSpent = role.retire;
+    }
+    return addresses[0]!;
+  }
+
+  /**
+   * In a multi-process primary: replaces every worker process without failing a request. As many new workers
+   * start (loading the application afresh); once they all listen, the old ones drain (as `close()` does) and exit.
+   * Rejects, leaving the old workers serving, if a new one exits before it listens.
+   */
+  reloadProcesses(options: CloseOptions = {}): Promise<void> {
+    if (this.processes === undefined) {
+      return Promise.reject(
+        new Error('reloadProcesses() needs start() with several processes (or supervise)'),
+      );
+    }
+    return this.processes.reload(options.timeoutMs ?? 10_000);
+  }
+
+  /**
+   * Graceful shutdown: every request a client already sent on an accepted connection is answered. Responses from
+   * now on carry `Connection: close`; requests that still arrive on open connections are served; the listener
+   * closes once the connections the kernel already accepted are taken; a connection with nothing sent is closed
+   * with a FIN once the bytes waiting in the kernel have been read; after `timeoutMs` whatever is left is closed.
+   * In a multi-process primary it closes every worker the same way. Safe to call more than once.
    */
   close(options: CloseOptions = {}): Promise<void> {
     this.closePromise ??= this.shutdown(options.timeoutMs ?? 10_000);
@@ -331,27 +443,34 @@ export class HTTPServer {
 
   private async shutdown(timeoutMs: number): Promise<void> {
     this.state.closing = true;
-    if (this.stopProcesses !== undefined) {
-      await this.stopProcesses(timeoutMs);
+    if (this.processes !== undefined) {
+      await this.processes.stop(timeoutMs);
       return;
     }
+    const targetClosed = this.closeTarget(timeoutMs);
     const server = this.httpServer;
     if (!server.listening) {
       server.closeAllConnections();
+      await targetClosed;
       return;
     }
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    const deadline = setTimeout(() => {
+    await this.drain.run(timeoutMs, this.extraListeners, () => {
       this.options.logger.warn(
         `close: requests still running after ${timeoutMs} ms; closing their connections`,
       );
-      server.closeAllConnections();
-    }, timeoutMs);
-    try {
-      await closed;
-    } finally {
-      clearTimeout(deadline);
-    }
+      // The target ends its own stuck work at the same deadline and answers those requests (503): let that go
+      // out first, for a moment at most.
+      return settledWithin(targetClosed, targetGraceMs);
+    });
+    await targetClosed;
+  }
+
+  /** The target's `close()`, if it has one, with the same deadline; never rejects (a failure is logged). */
+  private closeTarget(timeoutMs: number): Promise<void> {
+    const callback = this.callback;
+    if (typeof callback === 'function' || typeof callback.close !== 'function') return Promise.resolve();
+    return (async () => callback.close!({ timeoutMs }))().catch((error: unknown) => {
+      this.options.logger.error(`close: the request handler failed to close: ${describeError(error)}`);
+    });
   }
 }

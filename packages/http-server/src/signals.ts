@@ -6,8 +6,17 @@ export interface CloseOnSignalsOptions {
   signals?: readonly NodeJS.Signals[];
   /** Passed to `server.close()`. Default `10000`. */
   timeoutMs?: number;
-  /** Exit the process (code 0) once closed; a second signal always exits at once (code 1). Default `true`. */
+  /**
+   * Exit the process (code 0) once closed. A second signal exits at once (code 1), unless it comes within
+   * `repeatWindowMs` of the first: then it is the same interrupt delivered twice. Default `true`.
+   */
   exit?: boolean;
+  /**
+   * A repeated signal this soon after the first is ignored. Ctrl-C in a terminal signals the whole foreground
+   * process group, and npm and pnpm also forward the signal to the script they run, so a server started by
+   * `pnpm start` gets every Ctrl-C twice within a millisecond or two. Default `500`.
+   */
+  repeatWindowMs?: number;
 }
 
 /**
@@ -20,12 +29,14 @@ export function closeOnSignals(
 ): () => void {
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const exit = options.exit ?? true;
-  let closing = false;
+  const repeatWindowMs = options.repeatWindowMs ?? 500;
+  let closingSince: number | undefined;
   const onSignal = () => {
-    if (closing) {
+    if (closingSince !== undefined) {
+      if (performance.now() - closingSince < repeatWindowMs) return;
       process.exit(1);
     }
-    closing = true;
+    closingSince = performance.now();
     void server.close({ timeoutMs: options.timeoutMs ?? 10_000 }).then(() => {
       if (exit) process.exit(0);
       else remove();

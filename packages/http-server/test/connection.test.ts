@@ -354,7 +354,9 @@ describe('backpressure and disconnects', () => {
     while (!received.includes('\r\n\r\nx')) await delay(10);
     socket.write('GET /second HTTP/1.1\r\nHost: a\r\n\r\n');
     while (seen.length < 2) await delay(10);
-    socket.destroy();
+    // A reset: the second response writes nothing more, so a plain FIN would read as a half-close (the client may
+    // still be reading) and the response would rightly wait.
+    socket.resetAndDestroy();
     await secondAborted;
     expect(seen.map((entry) => entry.aborted)).toEqual([false, false]);
     expect(seen[1]?.reason).toMatchObject({ name: 'StreamClosedError' });
@@ -411,11 +413,61 @@ describe('access log', () => {
     await client.close();
     const lines = served.logger.lines;
     expect(lines[0]).toMatchObject({ level: 'info' });
-    expect(lines[0]!.message).toMatch(/^200 GET \/a\?s=200 \(127\.0\.0\.1\) \d+\.\d{2}ms$/);
+    expect(lines[0]!.message).toMatch(
+      /^\d{4}-\d\d-\d\dT[\d:.]+Z 200 GET \/a\?s=200 \(127\.0\.0\.1\) \d+\.\d{2}ms 1B "-"$/,
+    );
     expect(lines[1]).toMatchObject({ level: 'warn' });
-    expect(lines[1]!.message).toMatch(/^404 GET/);
+    expect(lines[1]!.message).toMatch(/Z 404 GET/);
     expect(lines[2]).toMatchObject({ level: 'error' });
-    expect(lines[2]!.message).toMatch(/^503 GET/);
+    expect(lines[2]!.message).toMatch(/Z 503 GET/);
+  });
+
+  it('passes structured fields to a pino-like logger: logger.info(fields, line), with `this` kept', async () => {
+    const calls: { fields: Record<string, unknown>; line: string }[] = [];
+    const pinoLike = {
+      calls,
+      info(this: { calls: typeof calls }, fields: Record<string, unknown>, line: string) {
+        this.calls.push({ fields, line });
+      },
+      warn() {},
+      error() {},
+    };
+    served = await serve((request) => request.connection.respond(200, 'twelve bytes'), {
+      logger: pinoLike as never,
+      accessLog: { format: 'combined', fields: true },
+    });
+    await (
+      await fetchRequest(`${served.url}/p`, { headers: { 'User-Agent': 'probe/1', Referer: 'http://r/' } })
+    ).body.text();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.fields).toMatchObject({
+      status: 200,
+      method: 'GET',
+      uri: '/p',
+      version: 'HTTP/1.1',
+      bytes: 12,
+      userAgent: 'probe/1',
+      referer: 'http://r/',
+    });
+    expect(calls[0]!.fields.time).toBeInstanceOf(Date);
+    expect(calls[0]!.line).toMatch(
+      /^127\.0\.0\.1 - - \[.+\] "GET \/p HTTP\/1\.1" 200 12 "http:\/\/r\/" "probe\/1"$/,
+    );
+  });
+
+  it('with successes: false logs only 4xx and 5xx, and a refused request once', async () => {
+    served = await serve((request) => request.connection.respond(request.path === '/missing' ? 404 : 200), {
+      accessLog: { successes: false },
+      maxBodySize: 4,
+    });
+    await (await fetchRequest(`${served.url}/ok`)).body.text();
+    await (await fetchRequest(`${served.url}/missing`)).body.text();
+    await (await fetchRequest(`${served.url}/big`, { method: 'POST', body: 'too large' })).body.text();
+    const access = served.logger.lines.filter((line) => /Z \d{3} /.test(line.message));
+    expect(access.map((line) => line.message.split(' ').slice(1, 4).join(' '))).toEqual([
+      '404 GET /missing',
+      '413 POST /big',
+    ]);
   });
 
   it('calls a hook with each entry, and logs nothing by default', async () => {

@@ -47,7 +47,15 @@ describe('environ from a real request', () => {
       HTTP_X_A: '1,2',
       'wsgi.url_scheme': 'http',
     });
-    expect(environ.CONTENT_LENGTH ?? '0').toBe('0');
+    // No Content-Length and no Transfer-Encoding: no body, so no CONTENT_LENGTH (CGI, RFC 3875 §4.1.2).
+    expect(environ).not.toHaveProperty('CONTENT_LENGTH');
+  });
+
+  it('passes an explicit Content-Length: 0 on as CONTENT_LENGTH "0"', async () => {
+    const environ = await environOf((port) =>
+      rawRequest(port, 'POST /app HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'),
+    );
+    expect(environ.CONTENT_LENGTH).toBe('0');
   });
 
   it('CONTENT_LENGTH describes the decompressed body; the scheme follows a trusted proxy', async () => {

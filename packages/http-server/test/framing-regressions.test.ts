@@ -1,15 +1,19 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HTTPServerRequest } from '../src/index.js';
 import { delay, rawRequest, serve } from './helpers.js';
 
 // Found by the hostile-request corpus in tests/reliability: each case once reached the application (or lost a
 // valid request's answer).
 type Served = Awaited<ReturnType<typeof serve>>;
 let served: Served;
+
+/** The same callback with no header-count limit: node then collects every line, and the checks see them all. */
+let unlimited: Served;
 const handled: string[] = [];
 
 beforeAll(async () => {
-  served = await serve(async (request) => {
+  const callback = async (request: HTTPServerRequest) => {
     handled.push(request.uri);
     if (request.uri.startsWith('/sync')) {
       // Answered in the same tick: the response is written before node parses the next pipelined request.
@@ -18,9 +22,14 @@ beforeAll(async () => {
     }
     const body = await request.readBody();
     await request.connection.respond(200, `${request.uri} ${body.length}`);
-  });
+  };
+  served = await serve(callback);
+  unlimited = await serve(callback, { limitRequestFields: 0 });
 });
-afterAll(() => served.close());
+afterAll(async () => {
+  await served.close();
+  await unlimited.close();
+});
 
 const responses = (data: string) =>
   [...data.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
@@ -38,21 +47,29 @@ describe('framing checks cannot be bypassed', () => {
   });
 
   it('a second Host after 2100 header lines is still seen (node drops lines past 2000 by default)', async () => {
-    const { data } = await rawRequest(
-      served.port,
-      `GET /hosts HTTP/1.1\r\nHost: a\r\n${filler}Host: b\r\nConnection: close\r\n\r\n`,
-    );
-    expect(responses(data)).toEqual([400]);
+    const payload = `GET /hosts HTTP/1.1\r\nHost: a\r\n${filler}Host: b\r\nConnection: close\r\n\r\n`;
+    expect(responses((await rawRequest(unlimited.port, payload)).data)).toEqual([400]);
+    // With the default limit of 100 fields, the request is refused for its size before anything else.
+    expect(responses((await rawRequest(served.port, payload)).data)).toEqual([431]);
     expect(handled).not.toContain('/hosts');
   });
 
   it('a Transfer-Encoding after 2100 header lines is still checked', async () => {
-    const { data } = await rawRequest(
-      served.port,
-      `POST /late-te HTTP/1.1\r\nHost: a\r\n${filler}Transfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`,
-    );
-    expect(responses(data)).toEqual([400]);
+    const payload = `POST /late-te HTTP/1.1\r\nHost: a\r\n${filler}Transfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`;
+    expect(responses((await rawRequest(unlimited.port, payload)).data)).toEqual([400]);
+    expect(responses((await rawRequest(served.port, payload)).data)).toEqual([431]);
     expect(handled).not.toContain('/late-te');
+  });
+
+  it('a second Host just past limitRequestFields is refused, not dropped with the lines node stops collecting', async () => {
+    const hundred = Array.from({ length: 99 }, (_, index) => `X-${index}: v\r\n`).join('');
+    const { data, closed } = await rawRequest(
+      served.port,
+      `GET /just-past HTTP/1.1\r\nHost: a\r\n${hundred}Host: b\r\nConnection: close\r\n\r\n`,
+    );
+    expect(responses(data)).toEqual([431]);
+    expect(closed).toBe(true);
+    expect(handled).not.toContain('/just-past');
   });
 });
 

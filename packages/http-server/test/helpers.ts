@@ -43,9 +43,15 @@ export interface RawResult {
 
 /**
  * Writes raw bytes to the server and collects the reply until the server closes the connection or `waitMs`
- * passes without it closing.
+ * passes without it closing. With `halfClose`, the client shuts down its sending side after the payload (a FIN,
+ * `shutdown(SHUT_WR)`) and keeps reading.
  */
-export function rawRequest(port: number, payload: string | Buffer, waitMs = 2000): Promise<RawResult> {
+export function rawRequest(
+  port: number,
+  payload: string | Buffer,
+  waitMs = 2000,
+  { halfClose = false } = {},
+): Promise<RawResult> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let data = '';
@@ -61,7 +67,9 @@ export function rawRequest(port: number, payload: string | Buffer, waitMs = 2000
       clearTimeout(timer);
       resolve({ data, closed: true });
     });
-    socket.write(typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload);
+    const bytes = typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload;
+    if (halfClose) socket.end(bytes);
+    else socket.write(bytes);
   });
 }
 

@@ -108,6 +108,19 @@ const cases: [name: string, status: number, payload: string, logged: RegExp][] =
     'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n',
     /405 CONNECT example\.com:443/,
   ],
+  ['CONNECT with an origin-form target', 405, 'CONNECT /a HTTP/1.1\r\nHost: a\r\n\r\n', /405 CONNECT \/a/],
+  [
+    'Transfer-Encoding on HTTP/1.0',
+    400,
+    'POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+    /400 POST \/ .*Transfer-Encoding in an HTTP\/1\.0 request/,
+  ],
+  [
+    'Transfer-Encoding on HTTP/1.0 asking for keep-alive',
+    400,
+    'POST / HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    /Transfer-Encoding in an HTTP\/1\.0 request/,
+  ],
   ['duplicate Host', 400, 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', /duplicate Host header/],
   ['missing Host on HTTP/1.1', 400, 'GET / HTTP/1.1\r\n\r\n', /missing Host header/],
   [
@@ -125,6 +138,11 @@ const cases: [name: string, status: number, payload: string, logged: RegExp][] =
 ];
 
 describe('bad input over a raw socket', () => {
+  it("CONNECT's 405 carries the Allow header RFC 9110 §15.5.6 requires (empty: the tunnel target has no methods)", async () => {
+    const { data } = await rawRequest(served.port, 'CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n');
+    expect(data).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n(?:.*\r\n)*Allow: \r\n/);
+  });
+
   it.each(cases)('%s → %i, closed, logged, server still answers', async (_name, status, payload, logged) => {
     const before = served.logger.lines.length;
     const handledBefore = handled.length;

@@ -79,6 +79,60 @@ describe('start(processes) on node:cluster', () => {
 });
 
 describe('closeOnSignals in a single process', () => {
+  /** Resolves once the server stopped listening: the shutdown has started, so the first signal was handled. */
+  async function listenerClosed(port: number): Promise<void> {
+    for (
+      let tries = 0;
+      tries < 250 &&
+      (await fetchPid(port).then(
+        () => true,
+        () => false,
+      ));
+      tries++
+    ) {
+      await delay(20);
+    }
+  }
+
+  /** Starts the single-process fixture with a request in flight that never ends, and signals it once. */
+  async function interrupted() {
+    const child = spawn(process.execPath, [fixture, '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [line] = (await once(child.stdout!.setEncoding('utf8'), 'data')) as [string];
+    const { port } = JSON.parse(line.split('\n')[0]!) as { port: number };
+    // The request keeps the graceful close waiting until the fixture's 2 s timeout; then the process exits 0.
+    const hanging = fetchPid(port, '/hang').catch(() => undefined);
+    await delay(100);
+    const exited = once(child, 'exit') as Promise<[number | null]>;
+    child.kill('SIGINT');
+    await listenerClosed(port);
+    return { child, exited, hanging };
+  }
+
+  it('takes a signal repeated at once (a terminal and npm or pnpm both send Ctrl-C) as one', async () => {
+    const { child, exited, hanging } = await interrupted();
+    try {
+      child.kill('SIGINT');
+      const [code] = await exited;
+      expect(code).toBe(0);
+      await hanging;
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 20_000);
+
+  it('a second signal after the 500 ms repeat window exits at once with code 1', async () => {
+    const { child, exited, hanging } = await interrupted();
+    try {
+      await delay(700);
+      child.kill('SIGINT');
+      const [code] = await exited;
+      expect(code).toBe(1);
+      await hanging;
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 20_000);
+
   it('SIGTERM lets the in-flight request finish, then the process exits 0', async () => {
     const child = spawn(process.execPath, [fixture, '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {

@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HTTPServerRequest } from '@tsgi/http-server';
+import { HTTPServer, type HTTPServerRequest } from '@tsgi/http-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EnvironReport, gatewayTarget, serveOnLoopback } from './support/gateway-target.js';
 import { delay } from './support/raw-client.js';
@@ -118,18 +118,26 @@ describe.skipIf(skipReason !== undefined)('nginx in front of tsgi', () => {
   let nginxPort = 0;
   let directory = '';
   let nginx: ReturnType<typeof spawn> | undefined;
+  let overUnix: HTTPServer | undefined;
 
   beforeAll(async () => {
-    served = await serveOnLoopback(
-      (request) => (request.path.endsWith('/stream') ? streamResponse(request) : gatewayTarget(request)),
-      { xheaders: true, trustedDownstream: [PROXY_ADDRESS] },
-    );
+    const target = (request: HTTPServerRequest) =>
+      request.path.endsWith('/stream') ? streamResponse(request) : gatewayTarget(request);
+    served = await serveOnLoopback(target, { xheaders: true, trustedDownstream: [PROXY_ADDRESS] });
     nginxPort = await freePort();
     directory = mkdtempSync(join(tmpdir(), 'tsgi-nginx-'));
+    // The deployment guide's set-up: tsgi on a Unix socket only nginx can reach; its peers are trusted for the
+    // proxy headers (nothing else can connect), TCP peers are not (trustedDownstream is empty).
+    overUnix = new HTTPServer(target, { xheaders: true, trustedDownstream: [], unixSocketMode: 0o600 });
+    await overUnix.listen(join(directory, 'tsgi.sock'));
     for (const name of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(directory, name));
     const upstream = `http://127.0.0.1:${served.port}`;
     const common = `proxy_bind ${PROXY_ADDRESS};
       proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`;
+    const unixCommon = `proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`;
@@ -167,6 +175,18 @@ http {
       proxy_buffering off;
       proxy_pass ${upstream};
     }
+    location /unix/ {
+      ${unixCommon}
+      proxy_set_header X-Forwarded-Proto https;
+      proxy_pass http://unix:${directory}/tsgi.sock:;
+    }
+    location /unix-unbuffered/ {
+      ${unixCommon}
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_request_buffering off;
+      proxy_buffering off;
+      proxy_pass http://unix:${directory}/tsgi.sock:;
+    }
   }
 }
 `,
@@ -203,6 +223,7 @@ http {
       if (nginx.exitCode === null) nginx.kill('SIGKILL');
     }
     await served?.close();
+    await overUnix?.close({ timeoutMs: 1000 });
     if (directory !== '') rmSync(directory, { recursive: true, force: true });
   });
 
@@ -277,4 +298,68 @@ http {
       expect(sha256(reply.body)).toBe(expected.digest('hex'));
     },
   );
+
+  describe('over a Unix socket', () => {
+    it('the socket file has the mode asked for', () => {
+      expect(statSync(join(directory, 'tsgi.sock')).mode & 0o777).toBe(0o600);
+    });
+
+    it('proxy headers from the socket are believed: the client address and scheme nginx reports', async () => {
+      const environ = report(
+        await send(nginxPort, { path: '/unix/who', headers: { 'X-Forwarded-For': '6.6.6.6' } }),
+      ).environ;
+      // nginx appends the real client; the rightmost untrusted hop is the client.
+      expect(environ.REMOTE_ADDR).toBe(CLIENT_ADDRESS);
+      expect(environ['wsgi.url_scheme']).toBe('https');
+    });
+
+    it('a 20 MiB upload passes intact, buffered by nginx and streamed (proxy_request_buffering off)', async () => {
+      for (const [path, chunked] of [
+        ['/unix/upload', false],
+        ['/unix-unbuffered/upload', true],
+      ] as const) {
+        const body = randomBytes(UPLOAD_SIZE);
+        const reply = await send(nginxPort, { path, method: 'POST', body, chunked });
+        expect(reply.status).toBe(200);
+        expect(report(reply).bodySha256).toBe(sha256(body));
+      }
+    });
+
+    it.each(['/unix/stream', '/unix-unbuffered/stream'])(
+      'a 20 MiB streamed response passes intact, proxy_buffering on and off (%s)',
+      async (path) => {
+        const expected = createHash('sha256');
+        for (let index = 0; index < STREAM_CHUNKS; index++) expected.update(streamChunk(index));
+        const reply = await send(nginxPort, { path });
+        expect(reply.status).toBe(200);
+        expect(sha256(reply.body)).toBe(expected.digest('hex'));
+      },
+    );
+
+    it('a client that stalls mid-response and leaves does not disturb the next request', async () => {
+      // Take the headers, read nothing of the 20 MiB body for a moment, then leave.
+      const finished = new Promise<void>((resolve) => {
+        const outgoing = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: nginxPort,
+            path: '/unix/stream',
+            localAddress: CLIENT_ADDRESS,
+            agent: false,
+          },
+          (incoming) => {
+            incoming.pause();
+            setTimeout(() => {
+              incoming.destroy();
+              resolve();
+            }, 500);
+          },
+        );
+        outgoing.end();
+      });
+      await finished;
+      // The server still answers others at once.
+      expect((await send(nginxPort, { path: '/unix/after-slow' })).status).toBe(200);
+    });
+  });
 });

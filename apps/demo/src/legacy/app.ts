@@ -30,12 +30,20 @@ export const legacyApp: WSGIApplication = (environ, startResponse) => {
     .join('');
   const body = `
 <p>This application is mounted under a prefix. It received:</p>
-<table id="mount">
+<div class="table-scroll">
+<table class="kv" id="mount">
 <tr><th>SCRIPT_NAME</th><td id="script-name">${escapeHTML(wsgiStringToText(scriptName))}</td></tr>
 <tr><th>PATH_INFO</th><td id="path-info">${escapeHTML(wsgiStringToText(path))}</td></tr>
 </table>
+</div>
 <p>Its links are built as <code>SCRIPT_NAME + path</code>, so they stay inside the mount:</p>
-<ul>${links}</ul>
-<p><a href="/">Back to the demo</a></p>`;
-  return respondHTML(startResponse, '200 OK', page(`Legacy: ${title}`, body, `${scriptName}/`));
+<ul>${links}</ul>`;
+  return respondHTML(
+    startResponse,
+    '200 OK',
+    page(`Mounted app: ${title}`, body, {
+      current: '/legacy/',
+      lead: 'A second gateway application, a plain function on the inline executor: cheap pages need no thread.',
+    }),
+  );
 };

@@ -4,20 +4,18 @@ import { page } from '../site/html.js';
 export const livePageHTML: string = page(
   'Live clock',
   `
-<p>A native async handler (<code>(request) =&gt; …</code> writing to <code>request.connection</code>) streams
-server-sent events: one tick a second with the server's clock and how many requests the server has received.
-It shares the router with the gateway application. Press the button: the Mandelbrot renders synchronously on the
-application's executor. On the thread pool the clock keeps ticking; with <code>--executor inline</code> the whole
-event loop is busy and the ticks stop until the picture is done.</p>
-<table>
-<tr><th>server time</th><td id="clock">waiting for the first tick…</td></tr>
-<tr><th>requests received</th><td id="requests">–</td></tr>
-<tr><th>ticks received</th><td id="ticks">0</td></tr>
-<tr><th>longest gap between ticks</th><td id="gap">–</td></tr>
-</table>
-<p><button id="render" type="button">Render a heavy Mandelbrot (1600×1200, 3000 iterations)</button>
-<span id="render-status"></span></p>
-<p><img id="picture" alt="" hidden></p>
+<dl class="stats">
+<div><dt>server time</dt><dd id="clock">waiting for the first tick…</dd></div>
+<div><dt>requests received</dt><dd id="requests">–</dd></div>
+<div><dt>ticks received</dt><dd id="ticks">0</dd></div>
+<div><dt>longest gap between ticks</dt><dd id="gap">–</dd></div>
+</dl>
+<p>Press the button: the Mandelbrot renders synchronously on the application's executor. On the thread pool the
+clock keeps ticking; with <code>--executor inline</code> the whole event loop is busy, and the ticks stop until
+the picture is done.</p>
+<div class="actions"><button id="render" type="button">Render a heavy Mandelbrot (1600×1200, 3000 iterations)</button>
+<span id="render-status" class="note" role="status"></span></div>
+<p><img class="picture" id="picture" alt="A heavy Mandelbrot, rendered on demand" hidden></p>
 <script>
   const clock = document.getElementById('clock');
   const requests = document.getElementById('requests');
@@ -32,7 +30,9 @@ event loop is busy and the ticks stop until the picture is done.</p>
     const now = performance.now();
     if (last) longest = Math.max(longest, now - last);
     last = now;
-    clock.textContent = tick.time;
+    // The time of day is what moves; the whole timestamp is in the tooltip.
+    clock.textContent = tick.time.slice(11, 19) + ' UTC';
+    clock.title = tick.time;
     requests.textContent = String(tick.requests);
     ticks.textContent = String(++count);
     gap.textContent = last && count > 1 ? (longest / 1000).toFixed(1) + ' s' : '–';
@@ -50,4 +50,10 @@ event loop is busy and the ticks stop until the picture is done.</p>
     picture.src = '/mandelbrot.png?width=1600&height=1200&iterations=3000&t=' + Date.now();
   });
 </script>`,
+  {
+    current: '/live',
+    lead: `A native async handler (<code>(request) =&gt; …</code> writing to <code>request.connection</code>)
+      streams server-sent events: a tick a second with the server's clock and how many requests it has received.
+      It shares the router with the gateway application.`,
+  },
 );

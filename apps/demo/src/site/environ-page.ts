@@ -7,7 +7,6 @@ import type { Environ, ResponseIterable, StartResponse } from '@tsgi/environ';
 import { wsgiStringToText } from '@tsgi/environ';
 import { escapeHTML, page } from './html.js';
 import { respondHTML } from './respond.js';
-import { describeThread } from './thread.js';
 
 function describeValue(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -30,14 +29,32 @@ function row(key: string, value: unknown): string {
   const shown = typeof value === 'string' ? wsgiStringToText(value) : raw;
   const hasOtherBytes = typeof value === 'string' && /[^\x20-\x7e]/.test(value);
   const bytes = hasOtherBytes ? `<br><span class="note">bytes: ${escapeHTML(escapedBytes(raw))}</span>` : '';
-  return `<tr><th>${escapeHTML(key)}</th><td>${escapeHTML(shown)}${bytes}</td></tr>`;
+  // An empty string is shown as "", so that it reads differently from a key that is absent.
+  const text = shown === '' ? '<span class="note">""</span>' : escapeHTML(shown);
+  return `<tr><th>${escapeHTML(key)}</th><td>${text}${bytes}</td></tr>`;
+}
+
+/** The environ's keys in three groups, each sorted: what a visitor looks for first comes first. */
+function groups(environ: Environ): Array<[string, string[]]> {
+  const keys = Object.keys(environ).sort();
+  const headers = keys.filter((key) => key.startsWith('HTTP_'));
+  const wsgi = keys.filter((key) => key.startsWith('wsgi.'));
+  const cgi = keys.filter((key) => !key.startsWith('HTTP_') && !key.startsWith('wsgi.'));
+  return [
+    ['The request (CGI variables)', cgi],
+    ['Request headers (HTTP_*)', headers],
+    ['The server (wsgi.*)', wsgi],
+  ];
 }
 
 export function environPage(environ: Environ, startResponse: StartResponse): ResponseIterable {
   const scriptName = environ.SCRIPT_NAME;
-  const rows = Object.keys(environ)
-    .sort()
-    .map((key) => row(key, environ[key]))
+  const rows = groups(environ)
+    .map(
+      ([title, keys]) =>
+        `<tr class="group"><th colspan="2">${escapeHTML(title)}</th></tr>\n` +
+        keys.map((key) => row(key, environ[key])).join('\n'),
+    )
     .join('\n');
   const examples = [
     `${scriptName}/environ?name=J%C3%BCrgen&city=K%C3%B8benhavn`,
@@ -46,15 +63,23 @@ export function environPage(environ: Environ, startResponse: StartResponse): Res
     .map((href) => `<li><a href="${escapeHTML(href)}">${escapeHTML(href)}</a></li>`)
     .join('');
   const body = `
-<p>Everything the gateway application received for this request, rendered on ${escapeHTML(describeThread())}.
-CGI values are <em>WSGI strings</em>: each request byte is one character (latin-1), as PEP 3333 requires, so
-they are decoded as UTF-8 here; values with bytes outside ASCII also show the bytes.</p>
-<p>Try non-ASCII in the path or query:</p><ul>${examples}</ul>
-<table id="environ">
-<thead><tr><th>key</th><th>value</th></tr></thead>
+<p>Try non-ASCII in the path or the query:</p>
+<ul>${examples}</ul>
+<div class="table-scroll">
+<table class="kv" id="environ">
 <tbody>
 ${rows}
 </tbody>
-</table>`;
-  return respondHTML(startResponse, '200 OK', page('Environ inspector', body, `${scriptName}/`));
+</table>
+</div>`;
+  return respondHTML(
+    startResponse,
+    '200 OK',
+    page('Environ inspector', body, {
+      current: '/environ',
+      lead: `Everything the gateway application received for this request. CGI values are <em>WSGI
+        strings</em>: each request byte is one character (latin-1), as PEP 3333 requires, so they are decoded as
+        UTF-8 here, and a value with bytes outside ASCII also shows the bytes.`,
+    }),
+  );
 }

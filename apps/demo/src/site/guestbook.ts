@@ -37,37 +37,61 @@ interface Draft {
   readonly message: string;
 }
 
+const timeFormat = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
+
+/** `2 Dec 2026, 18:34 UTC` for an ISO timestamp; the text itself when it is not one. */
+function describeTime(iso: string): string {
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? iso : `${timeFormat.format(time)} UTC`;
+}
+
 function renderEntries(entries: readonly GuestbookEntry[]): string {
-  if (entries.length === 0) return '<p id="no-entries">No entries yet: be the first.</p>';
+  if (entries.length === 0) return '<p id="no-entries" class="panel">No entries yet: be the first.</p>';
   const items = entries
     .slice()
     .reverse()
     .map(
       (entry) =>
-        `<li><strong>${escapeHTML(entry.name)}</strong> <span class="note">${escapeHTML(entry.postedAt)}</span>` +
+        `<li><strong>${escapeHTML(entry.name)}</strong> <time class="note" datetime="${escapeHTML(entry.postedAt)}">` +
+        `${escapeHTML(describeTime(entry.postedAt))}</time>` +
         `<br>${escapeHTML(entry.message).replace(/\n/g, '<br>')}</li>`,
     )
     .join('\n');
-  return `<ol id="entries" reversed>\n${items}\n</ol>`;
+  return `<ol class="entries" id="entries" reversed>\n${items}\n</ol>`;
 }
 
 function renderPage(environ: Environ, problem?: string, draft: Draft = { name: '', message: '' }): string {
   const action = `${environ.SCRIPT_NAME}/guestbook`;
   const entries = store().entries();
-  const error = problem ? `<p class="error" id="problem">${escapeHTML(problem)}</p>` : '';
+  const error = problem ? `<p class="error" id="problem" role="alert">${escapeHTML(problem)}</p>` : '';
   const body = `
-<p>The form posts <code>application/x-www-form-urlencoded</code>; the application reads the body from
-<code>wsgi.input</code> itself, at most ${maxGuestbookPostBytes} bytes. Entries are appended to a file, so every
-worker thread (and process) sees them.</p>
+<div class="split">
+<section class="panel">
+<h2>Sign it</h2>
 ${error}
 <form method="post" action="${escapeHTML(action)}">
-<label>Name <input type="text" name="name" maxlength="${maxNameLength}" value="${escapeHTML(draft.name)}"></label>
-<label>Message <textarea name="message" rows="4" maxlength="${maxMessageLength}">${escapeHTML(draft.message)}</textarea></label>
+<label>Your name <input type="text" name="name" maxlength="${maxNameLength}" autocomplete="name" value="${escapeHTML(draft.name)}"></label>
+<label>Message <textarea name="message" rows="5" maxlength="${maxMessageLength}">${escapeHTML(draft.message)}</textarea></label>
 <button type="submit">Sign the guestbook</button>
 </form>
+<p class="note">At most ${maxGuestbookPostBytes} bytes; a name up to ${maxNameLength} characters, a message up to
+${maxMessageLength}.</p>
+</section>
+<section>
 <h2>${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}</h2>
-${renderEntries(entries)}`;
-  return page('Guestbook', body, `${environ.SCRIPT_NAME}/`);
+${renderEntries(entries)}
+</section>
+</div>`;
+  return page('Guestbook', body, {
+    current: '/guestbook',
+    lead: `The form posts <code>application/x-www-form-urlencoded</code>, and the application reads the body from
+      <code>wsgi.input</code> itself. Entries are appended to a file, so every worker thread (and process) sees
+      them.`,
+  });
 }
 
 /** Reads the whole body, refusing it as soon as it is longer than the limit. */
@@ -157,5 +181,7 @@ export function guestbookPage(environ: Environ, startResponse: StartResponse): R
   // Post/Redirect/Get: reloading the page afterwards does not post twice.
   const location = `${environ.SCRIPT_NAME}/guestbook`;
   const body = `<p>Thank you, your entry is stored. <a href="${escapeHTML(location)}">Back to the guestbook</a>.</p>`;
-  return respondHTML(startResponse, '303 See Other', page('Signed', body), [['Location', location]]);
+  return respondHTML(startResponse, '303 See Other', page('Signed', body, { current: '/guestbook' }), [
+    ['Location', location],
+  ]);
 }

@@ -81,15 +81,21 @@ export const mandelbrotPage = withOptions((options, environ, startResponse) => {
   const source = `${environ.SCRIPT_NAME}/mandelbrot.png?width=${width}&height=${height}&iterations=${iterations}`;
   const input = (name: keyof MandelbrotOptions) => {
     const limits = mandelbrotLimits[name];
-    return `<label>${name} <input type="number" name="${name}" min="${limits.min}" max="${limits.max}" value="${options[name]}"></label>`;
+    return `<label>${name} <input type="number" name="${name}" min="${limits.min}" max="${limits.max}" value="${options[name]}" inputmode="numeric"></label>`;
   };
   const body = `
-<p>The picture is drawn pixel by pixel and encoded as a PNG (deflate from <code>node:zlib</code>, CRC-32 by hand),
-synchronously, by the gateway application. On the thread pool that blocks one worker thread, not the server:
-open <a href="/live">the live page</a> beside it and watch the clock keep ticking. Limits: ${escapeHTML(describeLimits())};
-beyond them the picture answers 400.</p>
-<form method="get">${input('width')} ${input('height')} ${input('iterations')}
+<form method="get" class="panel fields">${input('width')} ${input('height')} ${input('iterations')}
 <button type="submit">Draw</button></form>
-<p><img id="mandelbrot" src="${escapeHTML(source)}" width="${width}" height="${height}" alt="The Mandelbrot set"></p>`;
-  return respondHTML(startResponse, '200 OK', page('Mandelbrot', body, `${environ.SCRIPT_NAME}/`));
+<p class="note">Limits: ${escapeHTML(describeLimits())}; beyond them the picture answers 400.</p>
+<p><img class="picture" id="mandelbrot" src="${escapeHTML(source)}" width="${width}" height="${height}" alt="The Mandelbrot set, ${width} by ${height} pixels"></p>`;
+  return respondHTML(
+    startResponse,
+    '200 OK',
+    page('Mandelbrot', body, {
+      current: '/mandelbrot',
+      lead: `Drawn pixel by pixel and encoded as a PNG (<code>node:zlib</code>'s deflate and CRC-32), synchronously,
+        by the gateway application. On the thread pool that blocks one worker thread, not the server: open
+        <a href="/live">the live clock</a> beside it and watch it keep ticking.`,
+    }),
+  );
 });

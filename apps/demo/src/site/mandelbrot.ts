@@ -26,6 +26,20 @@ function paint(pixels: Uint8Array, offset: number, n: number, max: number): void
   pixels[offset + 2] = Math.round(8.5 * (1 - t) * (1 - t) * (1 - t) * t * 255);
 }
 
+/** How many iterations the point `cr + ci·i` takes to escape, or `iterations` if it stays (it is in the set). */
+export function escapeTime(cr: number, ci: number, iterations: number): number {
+  let zr = 0;
+  let zi = 0;
+  let n = 0;
+  while (n < iterations && zr * zr + zi * zi <= 4) {
+    const next = zr * zr - zi * zi + cr;
+    zi = 2 * zr * zi + ci;
+    zr = next;
+    n++;
+  }
+  return n;
+}
+
 /** Renders the whole set (x in [-2.5, 1], y centred on 0, square pixels) into an RGB image. */
 export function renderMandelbrot({ width, height, iterations }: MandelbrotOptions): RGBImage {
   const pixels = new Uint8Array(width * height * 3);
@@ -36,16 +50,7 @@ export function renderMandelbrot({ width, height, iterations }: MandelbrotOption
     const ci = top + row * scale;
     for (let column = 0; column < width; column++) {
       const cr = left + column * scale;
-      let zr = 0;
-      let zi = 0;
-      let n = 0;
-      while (n < iterations && zr * zr + zi * zi <= 4) {
-        const next = zr * zr - zi * zi + cr;
-        zi = 2 * zr * zi + ci;
-        zr = next;
-        n++;
-      }
-      paint(pixels, (row * width + column) * 3, n, iterations);
+      paint(pixels, (row * width + column) * 3, escapeTime(cr, ci, iterations), iterations);
     }
   }
   return { width, height, pixels };

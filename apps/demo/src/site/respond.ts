@@ -38,6 +38,6 @@ export function respondError(
   explanation: string,
   headers: ReadonlyArray<readonly [string, string]> = [],
 ): ResponseIterable {
-  const body = `<p class="error">${escapeHTML(explanation)}</p>`;
+  const body = `<p class="error">${escapeHTML(explanation)}</p>\n<p><a href="/">Back to the front page</a></p>`;
   return respondHTML(startResponse, status, page(status, body), headers);
 }

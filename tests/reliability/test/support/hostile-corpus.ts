@@ -2,12 +2,17 @@ import type { EnvironReport } from './gateway-target.js';
 
 /**
  * The hostile request corpus: raw bytes a client (or a confused proxy) might send, each with the answer RFC 9112 and
- * tsgi's documented policy require. Every request that is accepted carries `Connection: close`, so every case ends
- * with the server closing the connection: a case that leaves it open is a hang.
+ * tsgi's documented policy require. Every request that is accepted carries `Connection: close` (or the client
+ * half-closes after it), so every case ends with the server closing the connection: a case that leaves it open is
+ * a hang.
  */
 export interface HostileCase {
   name: string;
   payload: string;
+  /** The client shuts down its sending side after the payload (`shutdown(SHUT_WR)`) and keeps reading. */
+  halfClose?: boolean;
+  /** Headers every final response carries: lower-case name → exact value. */
+  headers?: Record<string, string>;
   /** Acceptable statuses of the final responses, in order (one entry per final response expected). */
   statuses: (number | number[])[];
   /** Methods of the requests answered, for framing (HEAD has no body). */
@@ -170,10 +175,19 @@ const smuggling: HostileCase[] = [
     check: bodyIs(3),
   },
   {
-    // RFC 9112 §6.1: faulty framing; processing it and then closing is allowed.
+    // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing (gunicorn refuses it too).
     name: 'TE chunked on HTTP/1.0',
     payload: request('POST / HTTP/1.0', ['Transfer-Encoding: chunked'], '3\r\nabc\r\n0\r\n\r\n'),
-    statuses: [[200, 400]],
+    statuses: [400],
+  },
+  {
+    name: 'TE chunked on HTTP/1.0 asking for keep-alive is refused and closed',
+    payload: request(
+      'POST / HTTP/1.0',
+      ['Connection: keep-alive', 'Transfer-Encoding: chunked'],
+      '3\r\nabc\r\n0\r\n\r\n',
+    ),
+    statuses: [400],
   },
   {
     name: 'TE and CL on HTTP/1.0',
@@ -259,7 +273,60 @@ const chunks: HostileCase[] = [
     name: 'trailer field',
     payload: chunked('3\r\nabc\r\n0\r\nX-Trailer: 1\r\n\r\n'),
     statuses: [200],
-    check: bodyIs(3),
+    // A trailer is never a header: no HTTP_* key (RFC 9112 §7.1.2 forbids merging it).
+    check: all(bodyIs(3), environIs('HTTP_X_TRAILER', undefined)),
+  },
+  {
+    name: 'trailer named like a header leaves the header alone',
+    payload: post(
+      ['X-Mine: header', 'Transfer-Encoding: chunked'],
+      '3\r\nabc\r\n0\r\nX-Mine: trailer\r\n\r\n',
+    ),
+    statuses: [200],
+    check: environIs('HTTP_X_MINE', 'header'),
+  },
+  // RFC 9110 §6.5.1: framing, routing, authentication, request modifiers, response controls and content format
+  // never come in a trailer section; tsgi refuses them (400) as gunicorn does.
+  ...[
+    'Host: evil',
+    'host: evil',
+    'Authorization: Bearer evil',
+    'Proxy-Authorization: evil',
+    'Cookie: session=evil',
+    'Content-Type: text/evil',
+    'Content-Encoding: gzip',
+    'Trailer: X-T',
+    'TE: trailers',
+    'Connection: close',
+    'Expect: 100-continue',
+    'Range: bytes=0-1',
+    'If-None-Match: *',
+    'Cache-Control: no-cache',
+    'X-Forwarded-For: 6.6.6.6',
+    'X-Real-IP: 6.6.6.6',
+    'X-Forwarded-Proto: https',
+    'Transfer-Encoding: chunked',
+  ].map(
+    (line): HostileCase => ({
+      name: `trailer ${line.slice(0, line.indexOf(':'))} is refused`,
+      payload: chunked(`3\r\nabc\r\n0\r\n${line}\r\n\r\n`),
+      statuses: [400],
+    }),
+  ),
+  {
+    name: 'a forbidden trailer after allowed ones is refused',
+    payload: chunked('3\r\nabc\r\n0\r\nX-A: 1\r\nX-B: 2\r\nHost: evil\r\n\r\n'),
+    statuses: [400],
+  },
+  {
+    name: '101 trailer fields (over limitRequestFields)',
+    payload: chunked(`3\r\nabc\r\n0\r\n${'X-T: 1\r\n'.repeat(101)}\r\n`),
+    statuses: [431],
+  },
+  {
+    name: 'a trailer field over limitRequestFieldSize',
+    payload: chunked(`3\r\nabc\r\n0\r\nX-T: ${'t'.repeat(8190)}\r\n\r\n`),
+    statuses: [431],
   },
   {
     name: 'trailer Content-Length is refused',
@@ -325,9 +392,21 @@ const injection: HostileCase[] = [
   { name: 'space in the target', payload: 'GET /a b HTTP/1.1\r\nHost: a\r\n\r\n', statuses: [400] },
   { name: 'tab in the target', payload: 'GET /a\tb HTTP/1.1\r\nHost: a\r\n\r\n', statuses: [400] },
   {
+    // llhttp, built in strict mode, refuses bytes above 0x7f in the target whatever the options (SECURITY.md).
     name: 'raw UTF-8 in the target',
     payload: 'GET /caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n',
     statuses: [400],
+  },
+  {
+    name: 'raw latin-1 byte in the query',
+    payload: 'GET /?q=\xe9 HTTP/1.1\r\nHost: a\r\n\r\n',
+    statuses: [400],
+  },
+  {
+    name: 'percent-encoded UTF-8 reaches PATH_INFO as a latin-1 WSGI string',
+    payload: request('GET /caf%C3%A9 HTTP/1.1', [host, close]),
+    statuses: [200],
+    check: all(environIs('PATH_INFO', '/caf\xc3\xa9'), environIs('REQUEST_URI', '/caf%C3%A9')),
   },
   {
     name: 'percent-encoded NUL is decoded, not a terminator',
@@ -482,14 +561,27 @@ const targets: HostileCase[] = [
     name: 'OPTIONS *',
     payload: request('OPTIONS * HTTP/1.1', [host, close]),
     statuses: [200],
-    check: all(environIs('PATH_INFO', ''), environIs('REQUEST_URI', '*')),
+    check: all(
+      environIs('REQUEST_METHOD', 'OPTIONS'),
+      environIs('SCRIPT_NAME', ''),
+      environIs('PATH_INFO', ''),
+      environIs('REQUEST_URI', '*'),
+    ),
   },
   { name: 'GET *', payload: request('GET * HTTP/1.1', [host, close]), statuses: [400] },
   {
-    // No tunnels: nothing reaches the application.
+    // No tunnels: nothing reaches the application. RFC 9110 §15.5.6 requires Allow on a 405: empty, since the
+    // tunnel target supports no method here.
     name: 'authority-form CONNECT is refused',
     payload: request('CONNECT a:443 HTTP/1.1', ['Host: a:443', close]),
     statuses: [405],
+    headers: { allow: '' },
+  },
+  {
+    name: 'CONNECT with an origin-form target is refused too',
+    payload: request('CONNECT / HTTP/1.1', [host, close]),
+    statuses: [405],
+    headers: { allow: '' },
   },
   {
     name: 'target without a leading slash',
@@ -572,6 +664,56 @@ const sizes: HostileCase[] = [
       close,
       ...Array.from({ length: 1000 }, (_, i) => `X-${i}: ${'v'.repeat(10)}`),
     ]),
+    statuses: [431],
+  },
+  // limitRequestLine (8190), limitRequestFields (100) and limitRequestFieldSize (8190), the corpus's
+  // maxHeaderSize being 16 KiB.
+  {
+    name: 'request line of exactly limitRequestLine bytes',
+    payload: request(`GET /${'l'.repeat(8190 - 14)} HTTP/1.1`, [host, close]),
+    statuses: [200],
+    check: (report) => expectEqual(report.environ.PATH_INFO?.length, 8190 - 13, 'PATH_INFO length'),
+  },
+  {
+    name: 'request line one byte over limitRequestLine',
+    payload: request(`GET /${'l'.repeat(8190 - 13)} HTTP/1.1`, [host, close]),
+    statuses: [414],
+  },
+  {
+    name: 'a 7900-byte path (RFC 9112 §3: support 8000-octet request lines)',
+    payload: request(`GET /${'p'.repeat(7900)} HTTP/1.1`, [host, close]),
+    statuses: [200],
+  },
+  {
+    name: 'a header field of exactly limitRequestFieldSize bytes',
+    payload: withHeader(`X-Big: ${'b'.repeat(8190 - 7)}`),
+    statuses: [200],
+    check: (report) => expectEqual(report.environ.HTTP_X_BIG?.length, 8183, 'HTTP_X_BIG length'),
+  },
+  {
+    name: 'a header field one byte over limitRequestFieldSize',
+    payload: withHeader(`X-Big: ${'b'.repeat(8190 - 6)}`),
+    statuses: [431],
+  },
+  {
+    name: 'a header name over limitRequestFieldSize',
+    payload: withHeader(`${'N'.repeat(8200)}: v`),
+    statuses: [431],
+  },
+  {
+    name: '100 header fields (limitRequestFields)',
+    payload: request('GET / HTTP/1.1', [host, close, ...Array.from({ length: 98 }, (_, i) => `X-${i}: v`)]),
+    statuses: [200],
+    check: environIs('HTTP_X_97', 'v'),
+  },
+  {
+    name: '101 header fields',
+    payload: request('GET / HTTP/1.1', [host, close, ...Array.from({ length: 99 }, (_, i) => `X-${i}: v`)]),
+    statuses: [431],
+  },
+  {
+    name: '3000 tiny header lines under maxHeaderSize',
+    payload: request('GET / HTTP/1.1', [host, close, ...Array.from({ length: 3000 }, () => 'a:')]),
     statuses: [431],
   },
   {
@@ -661,6 +803,64 @@ const pipelines: HostileCase[] = [
   },
 ];
 
+/** Clients that shut down their sending side (`nc -N`, HTTP/1.0 scripts, health checkers) and keep reading. */
+const halfClosed: HostileCase[] = [
+  {
+    name: 'a request, then a half-close',
+    payload: request('GET /half HTTP/1.1', [host]),
+    halfClose: true,
+    statuses: [200],
+    check: environIs('PATH_INFO', '/half'),
+  },
+  {
+    name: 'a POST with its whole body, then a half-close',
+    payload: request('POST / HTTP/1.1', [host, 'Content-Length: 5'], 'hello'),
+    halfClose: true,
+    statuses: [200],
+    check: bodyIs(5),
+  },
+  {
+    name: 'a chunked POST with its last chunk, then a half-close',
+    payload: request('POST / HTTP/1.1', [host, 'Transfer-Encoding: chunked'], '5\r\nhello\r\n0\r\n\r\n'),
+    halfClose: true,
+    statuses: [200],
+    check: bodyIs(5),
+  },
+  {
+    name: 'three pipelined requests, then a half-close: all answered in order',
+    payload: get('/1') + get('/2') + get('/3'),
+    halfClose: true,
+    statuses: [200, 200, 200],
+    paths: ['/1', '/2', '/3'],
+  },
+  {
+    name: 'an HTTP/1.0 request, then a half-close',
+    payload: request('GET /old HTTP/1.0', []),
+    halfClose: true,
+    statuses: [200],
+    check: environIs('SERVER_PROTOCOL', 'HTTP/1.0'),
+  },
+  { name: 'a half-close before anything was sent', payload: '', halfClose: true, statuses: [] },
+  {
+    name: 'half the headers, then a half-close',
+    payload: 'GET / HTTP/1.1\r\nHost: a\r\nX-Half: ',
+    halfClose: true,
+    statuses: [400],
+  },
+  {
+    name: 'half the declared body, then a half-close',
+    payload: request('POST / HTTP/1.1', [host, 'Content-Length: 10'], 'half'),
+    halfClose: true,
+    statuses: [400],
+  },
+  {
+    name: 'a chunked body without its last chunk, then a half-close',
+    payload: request('POST / HTTP/1.1', [host, 'Transfer-Encoding: chunked'], '5\r\nhello\r\n'),
+    halfClose: true,
+    statuses: [400],
+  },
+];
+
 export const hostileCases: HostileCase[] = [
   ...smuggling,
   ...chunks,
@@ -670,4 +870,5 @@ export const hostileCases: HostileCase[] = [
   ...targets,
   ...sizes,
   ...pipelines,
+  ...halfClosed,
 ];

@@ -1,7 +1,10 @@
 import { connect, type Socket } from 'node:net';
 
-/** A step of a raw conversation: bytes to send, or a pause in milliseconds. */
-export type Step = string | Buffer | number;
+/** Shuts down the client's sending side (a FIN: `shutdown(SHUT_WR)`), and keeps reading. */
+export const halfClose: unique symbol = Symbol('half-close');
+
+/** A step of a raw conversation: bytes to send, a pause in milliseconds, or `halfClose`. */
+export type Step = string | Buffer | number | typeof halfClose;
 
 export interface Exchange {
   /** Everything the server sent. */
@@ -15,8 +18,9 @@ export interface Exchange {
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Opens a loopback connection, plays `steps` (strings are latin-1 bytes; numbers are pauses), and collects what the
- * server sends until it closes the connection or `waitMs` passes from connect. The client never closes first.
+ * Opens a loopback connection, plays `steps` (strings are latin-1 bytes; numbers are pauses; `halfClose` ends the
+ * sending side), and collects what the server sends until it closes the connection or `waitMs` passes from
+ * connect. The client never closes its reading side first.
  */
 export function exchange(port: number, steps: Step[] | Step, waitMs = 3000): Promise<Exchange> {
   const plan = Array.isArray(steps) ? steps : [steps];
@@ -43,6 +47,8 @@ export function exchange(port: number, steps: Step[] | Step, waitMs = 3000): Pro
       for (const step of plan) {
         if (closed || socket.destroyed) return;
         if (typeof step === 'number') await delay(step);
+        else if (typeof step === 'symbol')
+          socket.end(); // halfClose
         else socket.write(typeof step === 'string' ? Buffer.from(step, 'latin1') : step);
       }
     });
