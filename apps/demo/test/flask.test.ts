@@ -30,7 +30,7 @@ describe.skipIf(unavailable !== undefined)('the demo’s Flask mount', () => {
 
   it('is linked from the home page', async () => {
     const home = await fetch(`${demo.url}/`).then((response) => response.text());
-    expect(home).toContain('<a href="/flask/">/flask/</a>');
+    expect(home).toContain('<a href="/flask/">Flask</a>');
   });
 
   it('serves Flask pages whose links include the mount', async () => {
