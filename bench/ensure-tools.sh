@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the benchmark's outside tools are here: wrk (the load generator) and, for the Python peers,
-# Debian's python3-tornado and gunicorn. As root with apt-get it installs what is missing; otherwise it says
+# Debian's python3-tornado, gunicorn and python3-flask (the Flask workloads, also served by tsgi --python). As root with apt-get it installs what is missing; otherwise it says
 # what is missing, and `pnpm bench` skips those peers (it cannot run at all without wrk).
 set -uo pipefail
 
@@ -9,6 +9,7 @@ missing=()
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 "$python" -c 'import tornado' >/dev/null 2>&1 || missing+=(python3-tornado)
 "$python" -c 'import gunicorn' >/dev/null 2>&1 || missing+=(gunicorn)
+"$python" -c 'import flask' >/dev/null 2>&1 || missing+=(python3-flask)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

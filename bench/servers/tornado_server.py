@@ -1,4 +1,8 @@
-"""app.py served by Tornado's WSGIContainer on Tornado's HTTPServer (the app runs on the IOLoop thread)."""
+"""A WSGI application served by Tornado's WSGIContainer on Tornado's HTTPServer (on the IOLoop thread).
+
+`python3 tornado_server.py [module:callable]`; the default is app:application (app.py).
+"""
+import importlib
 import os
 import signal
 import sys
@@ -10,10 +14,10 @@ import tornado.ioloop  # noqa: E402
 import tornado.netutil  # noqa: E402
 import tornado.wsgi  # noqa: E402
 
-from app import application  # noqa: E402
-
 
 def main():
+    module_name, _, name = (sys.argv[1] if len(sys.argv) > 1 else "app:application").partition(":")
+    application = getattr(importlib.import_module(module_name), name or "application")
     sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
     server = tornado.httpserver.HTTPServer(tornado.wsgi.WSGIContainer(application))
     server.add_sockets(sockets)

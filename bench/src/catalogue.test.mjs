@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { serverColour, serverColours, serverLabel, serverLabels } from './catalogue.mjs';
+import { serverColour, serverColours, serverLabel, serverLabels, servesWorkload } from './catalogue.mjs';
 
 describe('labels and colours', () => {
   test('a server of the catalogue keeps its own label and colour', () => {
@@ -21,5 +21,18 @@ describe('labels and colours', () => {
 
   test('an unknown server is shown by its name', () => {
     expect(serverLabel('mystery')).toBe('mystery');
+  });
+});
+
+describe('which server serves which workload', () => {
+  test('the Flask servers serve the flask-* workloads, the gateway servers the others, raw node:http both', () => {
+    expect(servesWorkload('tsgi-flask', 'flask-hello')).toBe(true);
+    expect(servesWorkload('gunicorn-flask', 'flask-echo')).toBe(true);
+    expect(servesWorkload('tsgi-flask', 'hello')).toBe(false);
+    expect(servesWorkload('tsgi-thread', 'flask-hello')).toBe(false);
+    expect(servesWorkload('tsgi-thread@before', 'hello')).toBe(true);
+    expect(servesWorkload('tsgi-flask@before', 'flask-hello')).toBe(true);
+    expect(servesWorkload('raw-node', 'flask-hello')).toBe(true);
+    expect(servesWorkload('raw-node', 'hello')).toBe(true);
   });
 });

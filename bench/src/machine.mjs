@@ -24,6 +24,7 @@ export function describeMachine(tools, load) {
     python: tools.pythonVersion ?? 'absent',
     tornado: tools.tornado ?? 'absent',
     gunicorn: tools.gunicorn ?? 'absent',
+    flask: tools.flask ?? 'absent',
     wrk: tools.wrkVersion ?? 'absent',
     loadBefore: load.before,
     loadAfter: load.after,

@@ -27,6 +27,7 @@ import { reportProblem, runWrk } from './wrk.mjs';
 export async function measure(server, command, round, workload, context) {
   const prefix = `[round ${round}] ${server.padEnd(11)} ${workload.padEnd(14)}`;
   let running;
+  const spawnedAt = performance.now();
   try {
     running = await startServer(command);
   } catch (error) {
@@ -34,14 +35,11 @@ export async function measure(server, command, round, workload, context) {
     return { round, server, workload, error: `did not start: ${firstLine(error)}` };
   }
   try {
+    const definition = workloads[workload];
     const figures =
-      workload === 'slow-reader'
+      definition.kind === 'slow-reader'
         ? await slowReader(running, context)
-        : await load(
-            running,
-            /** @type {import('./catalogue.mjs').LoadWorkload} */ (workloads[workload]),
-            context,
-          );
+        : await load(running, definition, context, await firstAnswer(running, definition, spawnedAt));
     context.log(`${prefix} ${figures.summary}`);
     return { round, server, workload, ...figures.measurement };
   } catch (error) {
@@ -53,12 +51,31 @@ export async function measure(server, command, round, workload, context) {
 }
 
 /**
+ * The workload's request once, as soon as the server listens: start-up to first answer, in seconds from the
+ * spawn (for tsgi --python this covers loading every interpreter and the application).
+ * @param {import('./server-process.mjs').RunningServer} server
+ * @param {import('./catalogue.mjs').LoadWorkload} definition
+ * @param {number} spawnedAt  performance.now() at the spawn
+ */
+async function firstAnswer(server, definition, spawnedAt) {
+  const body = definition.bodyBytes ? new Uint8Array(definition.bodyBytes) : undefined;
+  const response = await fetch(`http://127.0.0.1:${server.port}${definition.path}`, {
+    method: body ? 'POST' : 'GET',
+    body,
+  });
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`the first request got ${response.status}`);
+  return (performance.now() - spawnedAt) / 1000;
+}
+
+/**
  * A warm-up run (unless --quick), then the measured run; with a background load when the workload has one.
  * @param {import('./server-process.mjs').RunningServer} server
  * @param {import('./catalogue.mjs').LoadWorkload} definition
  * @param {MeasureContext} context
+ * @param {number} startupSeconds  from firstAnswer()
  */
-async function load(server, definition, { wrk, options }) {
+async function load(server, definition, { wrk, options }, startupSeconds) {
   const url = (/** @type {string} */ path) => `http://127.0.0.1:${server.port}${path}`;
   const durationSeconds = Math.max(options.durationSeconds, definition.minimumSeconds ?? 0);
   const run = {
@@ -66,7 +83,9 @@ async function load(server, definition, { wrk, options }) {
     connections: definition.connections,
     bodyBytes: definition.bodyBytes ?? 0,
   };
-  if (options.warmupSeconds > 0) await runWrk(wrk, { ...run, durationSeconds: options.warmupSeconds });
+  const warmupSeconds =
+    options.warmupSeconds > 0 ? Math.max(options.warmupSeconds, definition.warmupSeconds ?? 0) : 0;
+  if (warmupSeconds > 0) await runWrk(wrk, { ...run, durationSeconds: warmupSeconds });
   let background;
   if (definition.background) {
     background = runWrk(wrk, {
@@ -84,6 +103,7 @@ async function load(server, definition, { wrk, options }) {
   const problem = reportProblem(report) ?? (backgroundReport && reportProblem(backgroundReport));
   return {
     measurement: {
+      startupSeconds,
       requestsPerSecond: report.requestsPerSecond,
       p50Ms: report.latency.p50Ms,
       p99Ms: report.latency.p99Ms,

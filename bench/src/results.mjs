@@ -20,6 +20,7 @@ import { summarize } from './statistics.mjs';
  * @property {number} [backgroundRequestsPerSecond]  responsiveness: the cpu load that ran meanwhile
  * @property {number} [peakGrowthMiB]                slow-reader: peak RSS above the idle baseline
  * @property {number} [baselineMiB]                  slow-reader: RSS before the clients connected
+ * @property {number} [startupSeconds]               load workloads: from the spawn to the first answer
  * @property {string} [error]                        the round failed; its figures are left out
  */
 
@@ -31,6 +32,7 @@ export const metricNames = /** @type {const} */ ([
   'backgroundRequestsPerSecond',
   'peakGrowthMiB',
   'baselineMiB',
+  'startupSeconds',
 ]);
 /** Metrics that also get a ratio to raw node:http. */
 export const ratioMetricNames = /** @type {const} */ (['requestsPerSecond', 'p50Ms', 'p99Ms']);

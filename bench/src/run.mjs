@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeServerCommand, beforeSuffix, prepareBeforeCommit } from './before-commit.mjs';
 import { calibrateCpu, pythonCpuMilliseconds } from './calibration.mjs';
-import { serverNames } from './catalogue.mjs';
+import { serverNames, servesWorkload } from './catalogue.mjs';
 import { renderChart } from './chart.mjs';
 import { describeMachine, loadAverage } from './machine.mjs';
 import { measure } from './measure.mjs';
@@ -73,7 +73,7 @@ async function main() {
   const commands = new Map();
   for (const name of options.servers) {
     const tsgiUnavailable =
-      name === 'tsgi-native' || name === 'tsgi-inline' || name === 'tsgi-thread'
+      name === 'tsgi-native' || name === 'tsgi-inline' || name === 'tsgi-thread' || name === 'tsgi-flask'
         ? await tsgiUnavailableReason(name)
         : undefined;
     const command = serverCommand(name, { tools, env, cpuProfile: options.cpuProfile, tsgiUnavailable });
@@ -120,7 +120,10 @@ async function main() {
   rounds: for (let round = 1; round <= options.rounds; round++) {
     for (const workload of options.workloads) {
       if (workload === 'slow-reader' && round > options.slowReaderRounds) continue;
-      for (const name of roundOrder(servers, round)) {
+      const serving = servers.filter((server) => servesWorkload(server, workload));
+      // raw node:http alone on a Flask workload measures nothing worth a comparison.
+      if (workload.startsWith('flask-') && serving.length < 2) continue;
+      for (const name of roundOrder(serving, round)) {
         if (Date.now() > deadline) {
           incomplete = true;
           log(`bench: the ${options.budgetSeconds} s budget is spent; reporting what was measured`);

@@ -20,11 +20,20 @@ const tsgiNeeds = {
     ['@tsgi/container', ['WSGIContainer']],
     ['@tsgi/executors', ['ThreadPoolExecutor']],
   ],
+  'tsgi-flask': [
+    ['@tsgi/cli', ['createProgram']],
+    ['@tsgi/python', ['pythonApplication']],
+  ],
 };
+
+/** Debian's python3-flask: the Flask servers add it to sys.path (tsgi's interpreters mount it read-only). */
+const distPackages = '/usr/lib/python3/dist-packages';
+/** The `tsgi` command, built. */
+const tsgiCommand = fileURLToPath(new URL('../../packages/cli/dist/cli.js', import.meta.url));
 
 /**
  * Whether the tsgi packages a tsgi server needs are built and export what it uses; the reason when not.
- * @param {'tsgi-native' | 'tsgi-inline' | 'tsgi-thread'} server
+ * @param {'tsgi-native' | 'tsgi-inline' | 'tsgi-thread' | 'tsgi-flask'} server
  * @returns {Promise<string | undefined>}
  */
 export async function tsgiUnavailableReason(server) {
@@ -71,6 +80,45 @@ export function serverCommand(name, context) {
     case 'tornado':
       if (!tools.python || !tools.tornado) return { unavailable: 'python3-tornado is not installed' };
       return { command: tools.python, args: [`${serversDirectory}tornado_server.py`], env };
+    case 'tsgi-flask':
+      if (context.tsgiUnavailable) return { unavailable: context.tsgiUnavailable };
+      if (!tools.flask) return { unavailable: 'python3-flask is not installed' };
+      return {
+        command: process.execPath,
+        args: [
+          ...(context.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profilesDirectory}${name}`] : []),
+          tsgiCommand,
+          'serve',
+          '--python',
+          'flask_app:app',
+          `--chdir=${serversDirectory}`,
+          `--python-path=${distPackages}`,
+          '--workers=2',
+          '--port=0',
+        ],
+        env,
+      };
+    case 'tornado-flask':
+      if (!tools.python || !tools.tornado) return { unavailable: 'python3-tornado is not installed' };
+      if (!tools.flask) return { unavailable: 'python3-flask is not installed' };
+      return { command: tools.python, args: [`${serversDirectory}tornado_server.py`, 'flask_app:app'], env };
+    case 'gunicorn-flask':
+      if (!tools.python || !tools.gunicorn) return { unavailable: 'gunicorn is not installed' };
+      if (!tools.flask) return { unavailable: 'python3-flask is not installed' };
+      return {
+        command: tools.python,
+        args: [
+          '-m',
+          'gunicorn',
+          '--workers=2',
+          '--worker-class=sync',
+          '--bind=127.0.0.1:0',
+          '--graceful-timeout=2',
+          `--chdir=${serversDirectory}`,
+          'flask_app:app',
+        ],
+        env,
+      };
     case 'gunicorn':
       if (!tools.python || !tools.gunicorn) return { unavailable: 'gunicorn is not installed' };
       if (!existsSync(`${serversDirectory}app.py`)) return { unavailable: 'servers/app.py is missing' };

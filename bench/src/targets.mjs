@@ -18,7 +18,7 @@ export const flatMemoryMiB = 32;
  * @property {number | undefined} min
  * @property {number | undefined} max
  * @property {number} threshold
- * @property {'×' | 'ms' | 'MiB'} unit
+ * @property {'×' | 'ms' | 'MiB' | 's'} unit
  * @property {string} [note]
  */
 
@@ -28,7 +28,7 @@ export const flatMemoryMiB = 32;
  * @property {string} description
  * @property {number} threshold
  * @property {'at-least' | 'at-most'} direction
- * @property {'×' | 'ms' | 'MiB'} unit
+ * @property {'×' | 'ms' | 'MiB' | 's'} unit
  * @property {(measurements: readonly Measurement[]) => import('./statistics.mjs').Summary | undefined} measure
  * @property {string} [note]
  */
@@ -104,6 +104,30 @@ export const targetDefinitions = [
       if (perServer.length === 0) return undefined;
       return perServer.reduce((worst, summary) => (summary.median > worst.median ? summary : worst));
     },
+  },
+  {
+    id: 'flask-hello-gunicorn',
+    description: 'Flask `flask-hello` on tsgi --python ≥ 1.0× gunicorn -w 2',
+    threshold: 1,
+    direction: 'at-least',
+    unit: '×',
+    measure: (m) => pairedRatio(m, 'flask-hello', 'tsgi-flask', 'gunicorn-flask', 'requestsPerSecond'),
+  },
+  {
+    id: 'flask-hello-tornado',
+    description: "Flask `flask-hello` on tsgi --python ≥ 1.5× Tornado's WSGIContainer",
+    threshold: 1.5,
+    direction: 'at-least',
+    unit: '×',
+    measure: (m) => pairedRatio(m, 'flask-hello', 'tsgi-flask', 'tornado-flask', 'requestsPerSecond'),
+  },
+  {
+    id: 'flask-startup',
+    description: 'tsgi --python (Flask, 2 interpreters): start-up to first answer ≤ 10 s',
+    threshold: 10,
+    direction: 'at-most',
+    unit: 's',
+    measure: (m) => medianOf(m, 'flask-hello', 'tsgi-flask', 'startupSeconds'),
   },
 ];
 

@@ -10,7 +10,7 @@ const byId = (results, id) => results.find((result) => result.id === id);
 describe('evaluateTargets', () => {
   test('every target is "not measured" when nothing was', () => {
     const results = evaluateTargets([]);
-    expect(results).toHaveLength(6);
+    expect(results).toHaveLength(9);
     expect(results.every((result) => result.status === 'not measured')).toBe(true);
   });
 
@@ -39,6 +39,20 @@ describe('evaluateTargets', () => {
       m('raw-node', 'cpu', 1, { requestsPerSecond: 100 }),
     ]);
     expect(byId(results, 'thread-cpu')).toMatchObject({ status: 'met', measured: 1.85 });
+  });
+
+  test('the Flask targets pair tsgi --python with gunicorn and Tornado round by round; start-up is a median', () => {
+    const results = evaluateTargets([
+      m('gunicorn-flask', 'flask-hello', 1, { requestsPerSecond: 1000 }),
+      m('tornado-flask', 'flask-hello', 1, { requestsPerSecond: 800 }),
+      m('tsgi-flask', 'flask-hello', 1, { requestsPerSecond: 1100, startupSeconds: 6 }),
+      m('gunicorn-flask', 'flask-hello', 2, { requestsPerSecond: 2000 }),
+      m('tornado-flask', 'flask-hello', 2, { requestsPerSecond: 1000 }),
+      m('tsgi-flask', 'flask-hello', 2, { requestsPerSecond: 1800, startupSeconds: 12 }),
+    ]);
+    expect(byId(results, 'flask-hello-gunicorn')).toMatchObject({ status: 'met', measured: 1 });
+    expect(byId(results, 'flask-hello-tornado')).toMatchObject({ status: 'met', measured: 1.5875 });
+    expect(byId(results, 'flask-startup')).toMatchObject({ status: 'met', measured: 9 });
   });
 
   test('latency and memory targets are met at or below their threshold', () => {

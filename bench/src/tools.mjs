@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
  * @property {string | undefined} pythonVersion
  * @property {string | undefined} tornado      Tornado's version, when that Python has it.
  * @property {string | undefined} gunicorn     gunicorn's version, when that Python has it.
+ * @property {string | undefined} flask        Flask's version, when that Python has it (Debian's python3-flask).
  */
 
 /**
@@ -46,10 +47,11 @@ export function detectTools() {
         '        return getattr(module, "version", None) or getattr(module, "__version__", "")\n' +
         '    except ImportError:\n' +
         '        return ""\n' +
-        'print(platform.python_version(), version("tornado") or "-", version("gunicorn") or "-")',
+        'print(platform.python_version(), version("tornado") or "-", version("gunicorn") or "-",\n' +
+        '      version("flask") or "-")',
     ]);
     if (!probe) continue;
-    const [pythonVersion, tornado, gunicorn] = probe.split(' ');
+    const [pythonVersion, tornado, gunicorn, flask] = probe.split(' ');
     if (tornado === '-' && gunicorn === '-') continue;
     return {
       wrk,
@@ -58,6 +60,7 @@ export function detectTools() {
       pythonVersion,
       tornado: tornado === '-' ? undefined : tornado,
       gunicorn: gunicorn === '-' ? undefined : gunicorn,
+      flask: flask === '-' || flask === undefined ? undefined : flask,
     };
   }
   return {
@@ -67,5 +70,6 @@ export function detectTools() {
     pythonVersion: undefined,
     tornado: undefined,
     gunicorn: undefined,
+    flask: undefined,
   };
 }

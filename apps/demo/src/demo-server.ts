@@ -1,11 +1,13 @@
 /**
  * The demo's wiring: one `RuleRouter` with native async routes (the shared stylesheet and icon, the live clock),
- * a prefix-mounted container (`/legacy`) and the site's container, on one `HTTPServer`.
+ * a prefix-mounted container (`/legacy`), a Python Flask application (`/flask`) and the site's container, on one
+ * `HTTPServer`.
  */
 import { WSGIContainer } from '@tsgi/container';
 import { type Executor, InlineExecutor, ThreadPoolExecutor } from '@tsgi/executors';
 import { HTTPServer, type HTTPServerRequest, Rule, RuleRouter } from '@tsgi/http-server';
 import { staticAssets } from './assets/static-assets.js';
+import { flaskMount } from './flask-mount.js';
 import { legacyApp } from './legacy/app.js';
 import { LiveClock } from './live/live-clock.js';
 import type { DemoOptions } from './options.js';
@@ -34,12 +36,16 @@ export function createDemo(options: DemoOptions): Demo {
   const legacy = new WSGIContainer(legacyApp, { executor: legacyExecutor, ...shared });
   const live = new LiveClock();
   const assets = staticAssets();
+  // Real Python: Flask on its own worker thread and interpreter (loaded before the server listens).
+  const flask = options.flask ? flaskMount(shared.serverSoftware) : undefined;
+  if (flask?.unavailable) console.warn(`tsgi demo: /flask/ is not served: ${flask.unavailable}`);
   const router = new RuleRouter([
     ['/static/.*', assets],
     ['/favicon\\.ico', assets],
     ['/live', live.page],
     ['/live/events', live.events],
     new Rule('/legacy(?:/.*)?', legacy, { mount: '/legacy' }),
+    ...(flask ? [new Rule('/flask(?:/.*)?', flask.target, { mount: '/flask' })] : []),
     ['.*', site],
   ]);
   const server = new HTTPServer({
@@ -54,7 +60,7 @@ export function createDemo(options: DemoOptions): Demo {
     async close(timeoutMs) {
       live.close();
       await server.close({ timeoutMs });
-      await Promise.all([executor.close(), legacyExecutor.close()]);
+      await Promise.all([executor.close(), legacyExecutor.close(), flask?.close()]);
     },
   };
 }

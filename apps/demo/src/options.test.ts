@@ -27,6 +27,12 @@ describe('parseDemoOptions', () => {
     });
   });
 
+  it('mounts Flask unless --no-flask or FLASK=off', () => {
+    expect(parseDemoOptions([], {})?.flask).toBe(true);
+    expect(parseDemoOptions(['--no-flask'], {})?.flask).toBe(false);
+    expect(parseDemoOptions([], { FLASK: 'off' })?.flask).toBe(false);
+  });
+
   it('answers undefined for --help', () => {
     expect(parseDemoOptions(['--help'], {})).toBeUndefined();
   });

@@ -10,6 +10,8 @@ export interface DemoOptions {
   readonly workers: number;
   readonly processes: number;
   readonly guestbookFile: string;
+  /** Mount the Flask application under /flask/ (when python3-flask is installed). */
+  readonly flask: boolean;
 }
 
 export const demoUsage = `Usage: node dist/main.js [options]
@@ -21,6 +23,7 @@ export const demoUsage = `Usage: node dist/main.js [options]
   --processes N         server processes sharing the port, 0 = one per CPU (env PROCESSES; default 1)
   --guestbook FILE      where guestbook entries are kept (env GUESTBOOK_FILE;
                         default <tmpdir>/tsgi-demo-guestbook.jsonl)
+  --no-flask            do not load the Python interpreter for /flask/ (env FLASK=off)
   -h, --help            show this help
 `;
 
@@ -60,6 +63,7 @@ export function parseDemoOptions(
     processes: integer('--processes', values.processes ?? environment.PROCESSES ?? '1', 0, 256),
     guestbookFile:
       values.guestbook ?? environment.GUESTBOOK_FILE ?? join(tmpdir(), 'tsgi-demo-guestbook.jsonl'),
+    flask: !values['no-flask'] && environment.FLASK !== 'off',
   };
 }
 
@@ -75,6 +79,7 @@ function parse(argv: readonly string[]) {
       workers: { type: 'string' },
       processes: { type: 'string' },
       guestbook: { type: 'string' },
+      'no-flask': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -77,7 +77,7 @@ describe.skipIf(skipReason !== undefined)('the demo in Chromium', () => {
 
     await page.goto(`${demo.url}/`);
     expect(await page.locator('h1').textContent()).toBe('tsgi demo');
-    expect(await page.locator('#parts li').count()).toBe(5);
+    expect(await page.locator('#parts li').count()).toBe(6);
     // The shared stylesheet applies, and the favicon is there (a failed request would be in `failures`).
     expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(
       'rgb(244, 246, 251)',

@@ -11,8 +11,16 @@ export interface DemoProcess extends ListeningProcess {
   readonly guestbookFile: string;
 }
 
-export async function startDemo(args: readonly string[] = []): Promise<DemoProcess> {
+/** Without `flask: true` the demo skips /flask/: most tests need no Python interpreter (seconds to load). */
+export async function startDemo(
+  args: readonly string[] = [],
+  { flask = false }: { flask?: boolean } = {},
+): Promise<DemoProcess> {
   const guestbookFile = join(mkdtempSync(join(tmpdir(), 'tsgi-demo-test-')), 'guestbook.jsonl');
-  const demo = await startListening([demoMain, '--port', '0', '--guestbook', guestbookFile, ...args]);
+  const demo = await startListening(
+    [demoMain, '--port', '0', '--guestbook', guestbookFile, ...(flask ? [] : ['--no-flask']), ...args],
+    {},
+    flask ? 120_000 : undefined,
+  );
   return Object.assign(demo, { guestbookFile });
 }

@@ -1,18 +1,19 @@
 #!/usr/bin/env node
 /** The `tsgi` executable. Exit status: 0 after a clean shutdown, 1 when serving fails, 2 for bad usage. */
 import cluster from 'node:cluster';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveModuleReference } from '@tsgi/executors';
 import { CommanderError } from 'commander';
 import { writePidFile } from './pid-file.js';
 import { createProgram } from './program.js';
-import { serve } from './serve.js';
+import { describeStartFailure, serve } from './serve.js';
 import { handleSignals } from './signals.js';
 import { ServeUsageError } from './usage-error.js';
 import { watchFiles } from './watch-files.js';
 
-function fail(message: string, exitCode: number): never {
+function fail(message: string, exitCode: number, detail?: string): never {
+  if (detail !== undefined) process.stderr.write(`${detail}\n`);
   process.stderr.write(`tsgi: error: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
   process.exit(exitCode);
 }
@@ -32,9 +33,15 @@ const program = createProgram(async (options) => {
   }
   handleSignals(serving, worker, { log, ...(removePidFile ? { onExit: removePidFile } : {}) });
   if (options.reload && serving.supervisor) {
-    const module = new URL(resolveModuleReference(options.app).url);
-    if (module.protocol === 'file:') {
-      watchFiles(fileURLToPath(new URL('.', module)), (file) => {
+    // A Python application's files are under its working directory; a JavaScript one's beside its module.
+    const module = options.python ? undefined : new URL(resolveModuleReference(options.app).url);
+    const directory = options.python
+      ? resolve(options.python.chdir ?? '.')
+      : module?.protocol === 'file:'
+        ? fileURLToPath(new URL('.', module))
+        : undefined;
+    if (directory !== undefined) {
+      watchFiles(directory, (file) => {
         log(`${relative(process.cwd(), file) || file} changed: reloading`);
         serving.reload().then(
           () => log('reloaded'),
@@ -54,5 +61,6 @@ try {
     const success = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
     process.exit(success ? 0 : 2);
   }
-  fail(error instanceof Error ? error.message : String(error), error instanceof ServeUsageError ? 2 : 1);
+  const { message, detail } = describeStartFailure(error);
+  fail(message, error instanceof ServeUsageError ? 2 : 1, detail);
 }

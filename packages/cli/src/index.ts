@@ -4,4 +4,4 @@ export { parseByteSize } from './byte-size.js';
 export { parseDuration } from './duration.js';
 export { createProgram } from './program.js';
 export { ServeUsageError, type Serving, serve } from './serve.js';
-export type { ServeOptions } from './serve-options.js';
+export type { PythonServeOptions, ServeOptions } from './serve-options.js';

@@ -65,6 +65,16 @@ threads or processes load it; the old ones drain) and keeps the old version serv
 Sizes take kb, mb or gb (binary: 1kb = 1024 bytes); durations take ms, s, m or h (a bare number is seconds).
 Exit status: 0 after a clean shutdown, 1 when the app does not load or the server cannot start, 2 for bad flags.`;
 
+function collectDirectories(text: string, previous: readonly string[] = []): string[] {
+  return [
+    ...previous,
+    ...text
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  ];
+}
+
 /** Builds the command line; `serve` runs when `tsgi serve` is given valid flags. */
 export function createProgram(serve: (options: ServeOptions) => Promise<void>): Command {
   const program = new Command('tsgi')
@@ -82,6 +92,26 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
     .argument(
       '[app]',
       'module reference of the application: ./dist/app.js#app (#default when no export is named); or "app" in --config',
+    )
+    .addOption(
+      new Option(
+        '--python <module:callable>',
+        'serve a Python WSGI application instead, as gunicorn names it (myproject.wsgi:application), on Pyodide',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--chdir <directory>',
+        "the Python application's working directory, first on sys.path (with --python; mounted read-only)",
+      ).default(undefined, 'the current directory'),
+    )
+    .addOption(
+      new Option(
+        '--python-path <directories>',
+        'more directories for sys.path, comma-separated or repeated (with --python; mounted read-only)',
+      )
+        .default([], 'none')
+        .argParser(collectDirectories),
     )
     .addOption(
       new Option('-c, --config <file>', 'read flags from a JSON or JavaScript file (flags given here win)'),
@@ -314,11 +344,17 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
         keepAlive,
         config: _config,
         bind,
+        python,
+        chdir,
+        pythonPath,
         ...flags
-      } = command.opts() as Omit<ServeOptions, 'app' | 'noKeepAlive' | 'bind'> & {
+      } = command.opts() as Omit<ServeOptions, 'app' | 'noKeepAlive' | 'bind' | 'python'> & {
         keepAlive: boolean;
         config?: string;
         bind?: BindAddress[];
+        python?: string;
+        chdir?: string;
+        pythonPath: string[];
       };
       const explicit = (name: string) => command.getOptionValueSource(name) !== 'default';
       if (bind !== undefined && (explicit('port') || explicit('host'))) {
@@ -330,12 +366,23 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
         throw new ServeUsageError('--certfile and --keyfile go together');
       }
       const application = app ?? configApp;
-      if (application === undefined) {
+      if ((application === undefined) === (python === undefined)) {
         throw new ServeUsageError(
-          'name the application: tsgi serve ./dist/app.js#app (or "app" in --config)',
+          application === undefined
+            ? 'name the application: tsgi serve ./dist/app.js#app (or "app" in --config), or tsgi serve --python module:callable'
+            : 'give either a module reference or --python, not both',
         );
       }
-      await serve({ ...flags, app: application, noKeepAlive: !keepAlive, ...(bind ? { bind } : {}) });
+      if (python === undefined && (chdir !== undefined || pythonPath.length > 0)) {
+        throw new ServeUsageError('--chdir and --python-path go with --python');
+      }
+      await serve({
+        ...flags,
+        app: application ?? '',
+        ...(python === undefined ? {} : { python: { app: python, chdir, path: pythonPath } }),
+        noKeepAlive: !keepAlive,
+        ...(bind ? { bind } : {}),
+      });
     });
   return program;
 }

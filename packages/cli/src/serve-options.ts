@@ -1,9 +1,21 @@
 import type { BindAddress } from './bind-address.js';
 
+/** A Python WSGI application (`--python`), served on Pyodide by `@tsgi/python`. */
+export interface PythonServeOptions {
+  /** `module:callable`, as gunicorn takes it. */
+  readonly app: string;
+  /** The working directory, first on `sys.path`; default the current directory. */
+  readonly chdir?: string | undefined;
+  /** More `sys.path` directories. */
+  readonly path: readonly string[];
+}
+
 /** What `tsgi serve` was asked to do, once its flags are parsed and checked. */
 export interface ServeOptions {
   /** The application's module reference: `./dist/app.js#app` (`#default` when no export is named). */
   readonly app: string;
+  /** Serve this Python application instead of `app`. */
+  readonly python?: PythonServeOptions | undefined;
   /** `--port` and `--host`: the one address listened on when `bind` is not given. */
   readonly port: number;
   readonly host: string;

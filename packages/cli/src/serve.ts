@@ -10,6 +10,7 @@ import {
   type Executor,
   InlineExecutor,
   importModuleExport,
+  type ModuleReference,
   resolveModuleReference,
   ThreadPoolExecutor,
 } from '@tsgi/executors';
@@ -22,7 +23,7 @@ import {
 } from '@tsgi/http-server';
 import { type BindAddress, describeBindAddress } from './bind-address.js';
 import { processLogger } from './process-logger.js';
-import type { ServeOptions } from './serve-options.js';
+import type { PythonServeOptions, ServeOptions } from './serve-options.js';
 import { ServeUsageError } from './usage-error.js';
 
 export { ServeUsageError };
@@ -82,13 +83,52 @@ function httpServerOptions(options: ServeOptions, logger: Logger): HTTPServerOpt
   };
 }
 
-function describeExecutor(options: ServeOptions, processes: number): string {
+function describeExecutor(options: ServeOptions, processes: number, loadSeconds: number): string {
   const parts = [`executor: ${options.executor}`];
   if (options.executor === 'thread')
     parts.push(`${options.workers} worker${options.workers === 1 ? '' : 's'}`);
   if (processes !== 1) parts.push(`${processes} processes`);
   if (options.reload) parts.push('reloading on change');
+  if (options.python) parts.push(`Python ${options.python.app} loaded in ${loadSeconds.toFixed(1)} s`);
   return parts.join(', ');
+}
+
+/**
+ * `--python`: the application is @tsgi/python's gateway, named by a module reference like any other. The
+ * package is loaded only here, so JavaScript-only installs need neither it nor pyodide.
+ */
+async function pythonReference(python: PythonServeOptions): Promise<ModuleReference> {
+  let pythonPackage: typeof import('@tsgi/python');
+  try {
+    pythonPackage = await import('@tsgi/python');
+  } catch (error) {
+    throw new Error(
+      `tsgi serve --python needs the package @tsgi/python (npm install @tsgi/python): ${String(error)}`,
+    );
+  }
+  try {
+    return pythonPackage.pythonApplication(python.app, {
+      ...(python.chdir === undefined ? {} : { chdir: python.chdir }),
+      path: python.path,
+    });
+  } catch (error) {
+    // A bad spec or a missing directory is a bad flag; a missing pyodide is not.
+    const usage = error instanceof Error && !error.message.startsWith('pyodide is not installed');
+    throw usage ? new ServeUsageError(error.message) : error;
+  }
+}
+
+/**
+ * A Python application that does not load fails with a one-line reason and, for a syntax error or a failing
+ * import, its traceback: say the line, print the traceback after it.
+ */
+export function describeStartFailure(error: unknown): { message: string; detail?: string } {
+  const text = error instanceof Error ? error.message : String(error);
+  const marker = 'PythonLoadError: ';
+  const at = text.indexOf(marker);
+  if (at < 0) return { message: text };
+  const [line = '', ...traceback] = text.slice(at + marker.length).split('\n');
+  return traceback.length > 0 ? { message: line, detail: traceback.join('\n') } : { message: line };
 }
 
 function addressesOf(options: ServeOptions): readonly BindAddress[] {
@@ -102,7 +142,12 @@ interface Generation {
   readonly container: WSGIContainer;
 }
 
-function newGeneration(options: ServeOptions, logger: Logger, processes: number): Generation {
+function newGeneration(
+  app: ModuleReference,
+  options: ServeOptions,
+  logger: Logger,
+  processes: number,
+): Generation {
   const executor: Executor =
     options.executor === 'thread'
       ? new ThreadPoolExecutor({
@@ -117,7 +162,7 @@ function newGeneration(options: ServeOptions, logger: Logger, processes: number)
         })
       : new InlineExecutor();
   try {
-    const container = new WSGIContainer(options.app, {
+    const container = new WSGIContainer(app, {
       executor,
       logger,
       validate: options.validate,
@@ -151,11 +196,13 @@ export async function serve(options: ServeOptions, logger: Logger = processLogge
     options.reload === true ||
     (options.executor === 'inline' && (options.maxRequests ?? 0) > 0);
   const primary = supervise && cluster.isPrimary;
-  if (primary) {
+  const app = options.python ? await pythonReference(options.python) : options.app;
+  if (primary && !options.python) {
     // The primary serves nothing itself, but a broken application should fail here, once, with its own message.
-    await importModuleExport(resolveModuleReference(options.app));
+    // (A Python application is checked as far as it can be without loading an interpreter, above.)
+    await importModuleExport(resolveModuleReference(app));
   }
-  let current: Generation | undefined = primary ? undefined : newGeneration(options, logger, processes);
+  let current: Generation | undefined = primary ? undefined : newGeneration(app, options, logger, processes);
   // The server's target: whichever generation is current, so a reload swaps it under a running server.
   const target = {
     handleRequest: (request: HTTPServerRequest) => current!.container.handleRequest(request),
@@ -177,6 +224,7 @@ export async function serve(options: ServeOptions, logger: Logger = processLogge
     if (address.kind === 'unix') server.bind(address.path);
     else server.bind(address.port, address.host);
   }
+  const loadStarted = performance.now();
   try {
     await server.start(processes, {
       supervise,
@@ -189,6 +237,7 @@ export async function serve(options: ServeOptions, logger: Logger = processLogge
     await current?.executor.close();
     throw error;
   }
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
   const scheme = server.options.protocol;
   // Port 0 picks a free port: say the one picked.
   const urls = server.addresses.map((listening, index) => {
@@ -198,10 +247,15 @@ export async function serve(options: ServeOptions, logger: Logger = processLogge
   });
   if (cluster.isPrimary) {
     for (const url of urls) {
-      console.log(`[${process.pid}] Listening at: ${url} (${describeExecutor(options, processes)})`);
+      console.log(
+        `[${process.pid}] Listening at: ${url} (${describeExecutor(options, processes, loadSeconds)})`,
+      );
     }
   } else {
-    console.log(`[${process.pid}] Booting worker with pid: ${process.pid}`);
+    const loaded = options.python
+      ? ` (Python ${options.python.app} loaded in ${loadSeconds.toFixed(1)} s)`
+      : '';
+    console.log(`[${process.pid}] Booting worker with pid: ${process.pid}${loaded}`);
     // The primary closes this worker's server and disconnects it; then the threads must go too.
     process.once('disconnect', () => void current?.executor.close());
   }
@@ -224,7 +278,7 @@ export async function serve(options: ServeOptions, logger: Logger = processLogge
               'the event loop cannot unload the modules it imported',
           );
         }
-        const next = newGeneration(options, logger, processes);
+        const next = newGeneration(app, options, logger, processes);
         try {
           await next.container.ready();
         } catch (error) {

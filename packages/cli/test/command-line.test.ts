@@ -90,6 +90,13 @@ describe('bad flags', () => {
     [['serve', fixture('app.mjs'), '--socket-mode', 'rw'], /not a mode/],
     [['serve', fixture('app.mjs'), '--access-log-format', 'xml'], /tornado, combined, json/],
     [['serve', fixture('app.mjs'), '--config', '/nonexistent/tsgi.json'], /cannot read the config file/],
+    [['serve', fixture('app.mjs'), '--python', 'app:app'], /either a module reference or --python, not both/],
+    [['serve', fixture('app.mjs'), '--chdir', '.'], /--chdir and --python-path go with --python/],
+    [['serve', '--python', 'not a spec'], /A Python application is "module:callable"/],
+    [
+      ['serve', '--python', 'app:app', '--chdir', '/no/such/directory'],
+      /\/no\/such\/directory does not exist/,
+    ],
     [['launch'], /unknown command 'launch'/],
   ])('%j gives a one-line error and exit 2', (args, message) => {
     const { code, stderr } = runTsgi(args);

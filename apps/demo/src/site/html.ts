@@ -24,6 +24,7 @@ export const siteNavigation: ReadonlyArray<{ readonly href: string; readonly lab
   { href: '/mandelbrot', label: 'Mandelbrot' },
   { href: '/live', label: 'Live clock' },
   { href: '/legacy/', label: 'Mounted app' },
+  { href: '/flask/', label: 'Flask' },
 ];
 
 export interface PageOptions {

@@ -48,6 +48,13 @@ const parts: readonly Part[] = [
     description: `An application mounted under <code>/legacy</code>: it receives
       <code>SCRIPT_NAME=/legacy</code> and builds every link from it.`,
   },
+  {
+    href: '/flask/',
+    title: 'Flask',
+    servedBy: 'Python WSGI application, on Pyodide',
+    description: `A real <strong>Flask</strong> application in Python (CPython in WebAssembly, on a worker thread
+      of its own), mounted under <code>/flask</code> beside the TypeScript applications.`,
+  },
 ];
 
 export function indexPage(environ: Environ, startResponse: StartResponse): ResponseIterable {
