@@ -25,16 +25,18 @@ import {
   type SpoolOptions,
   spoolInput,
 } from '@tsgi/executors';
-import { sendErrorPage } from './error-page.js';
-import type { ContainerRequest } from './gateway-connection.js';
+import {
+  type ContainerRequest,
+  defaultServerSoftware,
+  type Logger,
+  requestSummary,
+  sendErrorPage,
+} from '@tsgi/protocol';
+import { logAccess } from './access-line.js';
 import { type ExchangeSettings, GatewayExchange } from './gateway-exchange.js';
 import { type GatewayPayload, type GatewaySettings, gatewayHandler } from './gateway-handler.js';
-import { type Logger, logAccess, requestSummary } from './logger.js';
 
-declare const __TSGI_VERSION__: string;
-
-/** `Server` header and `SERVER_SOFTWARE`: `tsgi/<version>`. */
-export const defaultServerSoftware = `tsgi/${typeof __TSGI_VERSION__ === 'string' ? __TSGI_VERSION__ : '0.0.0'}`;
+export { defaultServerSoftware };
 
 /** Options of `new WSGIContainer(app, options)`. */
 export interface WSGIContainerOptions {

@@ -3,13 +3,18 @@
  * the connection, answers for an application that failed, and logs.
  */
 import type { InputFile, Work } from '@tsgi/executors';
-import { isWorkCancelled } from './cancellation.js';
-import { sendErrorPage } from './error-page.js';
-import type { ContainerRequest, GatewayConnection } from './gateway-connection.js';
+import {
+  type ContainerRequest,
+  type GatewayConnection,
+  isWorkCancelled,
+  type Logger,
+  requestSummary,
+  sendErrorPage,
+} from '@tsgi/protocol';
+import { logAccess } from './access-line.js';
 import type { GatewayPayload } from './gateway-handler.js';
 import type { GatewayMessage, SerializedError } from './gateway-message.js';
 import { serializeError } from './gateway-message.js';
-import { type Logger, logAccess, requestSummary } from './logger.js';
 
 const empty = new Uint8Array(0);
 

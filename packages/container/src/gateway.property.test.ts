@@ -2,9 +2,9 @@
 // yields (sizes, empty chunks, strings, arrays or generators, write() calls, a Content-Length), the bytes on the
 // connection are the concatenation in order, cut at the Content-Length, and close() runs exactly once.
 import { fc, test } from '@fast-check/vitest';
+import type { ContainerRequest, GatewayConnection } from '@tsgi/protocol';
 import { expect } from 'vitest';
 import { WSGIContainer } from './container.js';
-import type { ContainerRequest, GatewayConnection } from './gateway-connection.js';
 
 const quiet = { info() {}, warn() {}, error() {} };
 

@@ -1,6 +1,6 @@
 export type { Environ, ResponseIterable, StartResponse, WSGIApplication } from '@tsgi/environ';
+export type { ContainerRequest, GatewayConnection, Logger } from '@tsgi/protocol';
 export { defaultServerSoftware, WSGIContainer, type WSGIContainerOptions } from './container.js';
-export type { ContainerRequest, GatewayConnection } from './gateway-connection.js';
 export type {
   BodyMessage,
   EndMessage,
@@ -10,6 +10,5 @@ export type {
   LogMessage,
   SerializedError,
 } from './gateway-message.js';
-export type { Logger } from './logger.js';
 export { ResponseHeadError } from './response-head.js';
 export { validator, WSGIValidationError } from './validator.js';

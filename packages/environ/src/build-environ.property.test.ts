@@ -1,8 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
+import type { GatewayRequest } from '@tsgi/protocol';
 import { expect } from 'vitest';
 import { buildEnviron, environVariables } from './build-environ.js';
 import { BufferReader } from './input-stream.js';
-import type { GatewayRequest } from './types.js';
 import { reconstructUrl, unquoteToWsgiString } from './url.js';
 import { validateEnviron } from './validate-environ.js';
 import { bytesToWsgiString, headerName } from './wsgi-string.js';

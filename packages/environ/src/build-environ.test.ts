@@ -1,7 +1,7 @@
+import type { GatewayRequest } from '@tsgi/protocol';
 import { describe, expect, test } from 'vitest';
 import { buildEnviron, EnvironError, environVariables } from './build-environ.js';
 import type { ByteReader } from './input-stream.js';
-import type { GatewayRequest } from './types.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -1,6 +1,7 @@
+import type { GatewayRequest } from '@tsgi/protocol';
 import { type ErrorSink, WSGIErrorStream } from './error-stream.js';
 import { type ByteReader, WSGIInputStream } from './input-stream.js';
-import type { Environ, EnvironVariables, ErrorStream, GatewayRequest, InputStream } from './types.js';
+import type { Environ, EnvironVariables, ErrorStream, InputStream } from './types.js';
 import { unquoteToWsgiString } from './url.js';
 import { headerKey } from './wsgi-string.js';
 

@@ -1,3 +1,4 @@
+export type { GatewayRequest } from '@tsgi/protocol';
 export {
   type BuildEnvironOptions,
   buildEnviron,
@@ -13,7 +14,6 @@ export type {
   Environ,
   EnvironVariables,
   ErrorStream,
-  GatewayRequest,
   InputStream,
   ResponseIterable,
   StartResponse,

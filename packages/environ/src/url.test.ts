@@ -1,7 +1,7 @@
 import { fc, test as propertyTest } from '@fast-check/vitest';
+import type { GatewayRequest } from '@tsgi/protocol';
 import { describe, expect, test } from 'vitest';
 import { environVariables } from './build-environ.js';
-import type { GatewayRequest } from './types.js';
 import { quoteWsgiString, reconstructUrl, unquoteToWsgiString } from './url.js';
 import { bytesToWsgiString } from './wsgi-string.js';
 

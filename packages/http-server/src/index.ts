@@ -1,12 +1,11 @@
 // @tsgi/http-server: Tornado's HTTPServer on node:http with routing, TLS, limits, multi-process start and
 // graceful shutdown.
-export type { AccessLogEntry, AccessLogFormat, AccessLogOptions } from './access-log.js';
-export { formatAccessLog } from './access-log.js';
+export type { AccessLogEntry, AccessLogFormat, AccessLogOptions, Logger } from '@tsgi/protocol';
+export { formatAccessLog } from '@tsgi/protocol';
 export { HTTPConnection } from './connection.js';
 export { parseCookies } from './cookies.js';
 export { HTTPInputError, StreamClosedError } from './errors.js';
 export { HTTPHeaders } from './http-headers.js';
-export type { Logger } from './logger.js';
 export type { StartOptions } from './multi-process.js';
 export type { HTTPServerOptions, ResolvedOptions } from './options.js';
 export { HTTPServerRequest } from './request.js';

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import type { Logger } from './logger.js';
+import type { Logger } from '@tsgi/protocol';
 import type { ListeningAddress } from './server.js';
 
 /** `start()` options for the multi-process mode. */

@@ -1,5 +1,5 @@
+import { formatAccessLog } from '@tsgi/protocol';
 import { describe, expect, it } from 'vitest';
-import { formatAccessLog } from './access-log.js';
 import { resolveOptions } from './options.js';
 
 describe('resolveOptions', () => {

@@ -1,6 +1,5 @@
 import type { ServerOptions as TLSServerOptions } from 'node:https';
-import type { AccessLogEntry, AccessLogOptions } from './access-log.js';
-import type { Logger } from './logger.js';
+import type { AccessLogEntry, AccessLogOptions, Logger } from '@tsgi/protocol';
 
 /**
  * `HTTPServer` options: Tornado's `HTTPServer` keyword arguments in camelCase, with safer defaults. Durations are

@@ -1,4 +1,4 @@
-import type { AccessLog } from './access-log.js';
+import type { AccessLog } from '@tsgi/protocol';
 import type { ResolvedOptions } from './options.js';
 import type { TrustedDownstream } from './trusted-downstream.js';
 

@@ -8,12 +8,11 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { accessLog } from './access-log.js';
+import { accessLog, describeError } from '@tsgi/protocol';
 import { readGzipBody } from './body.js';
 import type { HTTPConnection } from './connection.js';
 import { ConnectionDrain, closedByDrain } from './drain.js';
 import { HTTPInputError, StreamClosedError } from './errors.js';
-import { describeError } from './logger.js';
 import { type PrimaryRole, type StartOptions, startProcesses } from './multi-process.js';
 import { type HTTPServerOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { HTTPServerRequest } from './request.js';

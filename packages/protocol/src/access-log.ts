@@ -46,6 +46,31 @@ export interface AccessLogOptions {
   write?: (line: string, entry: AccessLogEntry) => void;
 }
 
+/** Tornado's request summary: `GET /a?x=1 (127.0.0.1)`. */
+export function requestSummary(request: {
+  readonly method: string;
+  readonly uri: string;
+  readonly remoteIp: string;
+}): string {
+  return `${request.method} ${request.uri} (${request.remoteIp})`;
+}
+
+/** Tornado's own access line, `200 GET /a?x=1 (127.0.0.1) 1.23ms`: what every tsgi access line contains. */
+export function tornadoAccessLine(
+  status: number,
+  method: string,
+  uri: string,
+  remoteIp: string,
+  durationMs: number,
+): string {
+  return `${status} ${method} ${uri} (${remoteIp}) ${durationMs.toFixed(2)}ms`;
+}
+
+/** Tornado's levels: info below 400, warn below 500, error for 5xx and for aborted responses (status 0). */
+export function accessLogLevel(status: number): 'info' | 'warn' | 'error' {
+  return status !== 0 && status < 400 ? 'info' : status !== 0 && status < 500 ? 'warn' : 'error';
+}
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const two = (value: number) => String(value).padStart(2, '0');
 
@@ -78,8 +103,8 @@ export function formatAccessLog(entry: AccessLogEntry, format: AccessLogFormat =
       return JSON.stringify({ ...entry, durationMs: Math.round(entry.durationMs * 100) / 100 });
     default:
       return (
-        `${entry.time.toISOString()} ${entry.status} ${entry.method} ${entry.uri} (${entry.remoteIp}) ` +
-        `${entry.durationMs.toFixed(2)}ms ${entry.bytes}B "${quoted(entry.userAgent || '-')}"`
+        `${entry.time.toISOString()} ${tornadoAccessLine(entry.status, entry.method, entry.uri, entry.remoteIp, entry.durationMs)} ` +
+        `${entry.bytes}B "${quoted(entry.userAgent || '-')}"`
       );
   }
 }
@@ -113,13 +138,7 @@ export function accessLog(
         write(line, entry);
         return;
       }
-      // Tornado's levels: info below 400, warn below 500, error for 5xx and aborted responses.
-      const level =
-        entry.status !== 0 && entry.status < 400
-          ? 'info'
-          : entry.status !== 0 && entry.status < 500
-            ? 'warn'
-            : 'error';
+      const level = accessLogLevel(entry.status);
       if (fields) (logger as unknown as StructuredLogger)[level](entry, line);
       else logger[level](line);
     },
