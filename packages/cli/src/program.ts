@@ -1,5 +1,6 @@
 /** The `tsgi` command line, on commander: `tsgi serve <app> [options]`. */
 import { availableParallelism } from 'node:os';
+import { defaultServerSoftware } from '@tsgi/container';
 import { TrustedDownstream } from '@tsgi/http-server';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type BindAddress, parseBindAddress } from './bind-address.js';
@@ -322,7 +323,7 @@ export function createProgram(serve: (options: ServeOptions) => Promise<void>): 
     .addOption(
       new Option('--server-software <name>', 'the SERVER_SOFTWARE the application sees').default(
         undefined,
-        `tsgi/${__TSGI_VERSION__}`,
+        defaultServerSoftware,
       ),
     )
     .addOption(

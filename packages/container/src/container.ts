@@ -28,6 +28,7 @@ import {
 import {
   type ContainerRequest,
   defaultServerSoftware,
+  describeError,
   type Logger,
   requestSummary,
   sendErrorPage,
@@ -286,7 +287,7 @@ export class WSGIContainer {
   #refuse(request: ContainerRequest, error: unknown, startedAt: number): void {
     const known = error instanceof EnvironError;
     const code = known ? error.status : 500;
-    if (!known) this.logger.error(`Building the environ failed: ${String((error as Error)?.stack ?? error)}`);
+    if (!known) this.logger.error(`Building the environ failed: ${describeError(error)}`);
     sendErrorPage(request.connection, code, this.#settings.serverSoftware, known ? error.message : undefined);
     if (request.connection.logsAccess !== true) logAccess(this.logger, code, request, startedAt);
   }

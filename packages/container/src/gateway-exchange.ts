@@ -5,6 +5,7 @@
 import type { InputFile, Work } from '@tsgi/executors';
 import {
   type ContainerRequest,
+  describeError,
   type GatewayConnection,
   isWorkCancelled,
   type Logger,
@@ -191,9 +192,5 @@ export class GatewayExchange implements Work<GatewayPayload> {
 const unavailable = new Set(['QueueFullError', 'ExecutorClosedError']);
 /** Executor errors that ended the work from outside: logged as one line, without the main thread's stack. */
 const executorFailures = new Set(['WorkTimeoutError', 'WorkerCrashedError', 'ExecutorClosedError']);
-
-function describeError(error: unknown): string {
-  return serializeError(error).stack;
-}
 
 function ignore(): void {}

@@ -17,9 +17,10 @@ import {
   WSGIInputStream,
 } from '@tsgi/environ';
 import type { WorkPort } from '@tsgi/executors';
+import { describeValue, statusHasNoBody } from '@tsgi/protocol';
 import type { GatewayMessage, HeadMessage } from './gateway-message.js';
-import { describeValue, serializeError } from './gateway-message.js';
-import { finalHeaders, parseResponseHead, type ResponseHead, statusForbidsBody } from './response-head.js';
+import { serializeError } from './gateway-message.js';
+import { finalHeaders, parseResponseHead, type ResponseHead } from './response-head.js';
 import { validator } from './validator.js';
 
 /** What the container decided once, shared by every request (cloned per request on a worker thread). */
@@ -179,7 +180,7 @@ class GatewayResponse {
     const head = parseResponseHead(status, headers);
     this.head = head;
     this.remaining = head.contentLength === -1 ? Number.POSITIVE_INFINITY : head.contentLength;
-    this.bodyless = this.headRequest || statusForbidsBody(head.code);
+    this.bodyless = this.headRequest || statusHasNoBody(head.code);
     return this.write;
   }
 

@@ -2,6 +2,7 @@
  * The messages the gateway handler sends to the container through `WorkPort.send()`. They are plain,
  * structured-cloneable objects, because the handler may run on a worker thread.
  */
+import { describeError, describeValue } from '@tsgi/protocol';
 
 /** The status line and headers, with the first body bytes; `end` when the body is complete. */
 export interface HeadMessage {
@@ -50,20 +51,8 @@ export interface SerializedError {
 }
 
 export function serializeError(error: unknown): SerializedError {
-  if (error instanceof Error) {
-    return {
-      name: error.name,
-      message: error.message,
-      stack: error.stack ?? `${error.name}: ${error.message}`,
-    };
-  }
+  if (error instanceof Error)
+    return { name: error.name, message: error.message, stack: describeError(error) };
   const text = `Non-error thrown: ${describeValue(error)}`;
   return { name: 'Error', message: text, stack: text };
-}
-
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
-  if (value === null || typeof value !== 'object') return String(value);
-  return `${value.constructor?.name ?? 'Object'} object`;
 }

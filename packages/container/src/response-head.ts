@@ -2,7 +2,13 @@
  * The checks `startResponse` makes when it is called (PEP 3333 asks servers to fail inside the application, at
  * call time, rather than when the headers are written), and the headers the gateway adds.
  */
-import { STATUS_CODES } from 'node:http';
+import {
+  hasInvalidFieldCharacter,
+  isToken,
+  reasonPhrase,
+  statusHasNoBody,
+  trimFieldValue,
+} from '@tsgi/protocol';
 
 /** A status line and headers that passed the checks. */
 export interface ResponseHead {
@@ -21,10 +27,6 @@ export class ResponseHeadError extends TypeError {
   override readonly name = 'ResponseHeadError';
 }
 
-/** RFC 9110 `token` (field names). */
-const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Anything but HTAB, visible ASCII, SP and obs-text (U+0080..U+00FF): CR, LF, NUL, other controls, non-latin-1. */
-const invalidValueCharacter = /[^\t\x20-\x7e\x80-\xff]/;
 const status = /^([1-9][0-9][0-9])(?: (.*))?$/s;
 
 /**
@@ -66,8 +68,8 @@ export function parseResponseHead(statusLine: unknown, headers: unknown): Respon
     if (typeof rawValue !== 'string') {
       throw new ResponseHeadError(`header ${name}: value must be a string, got ${typeof rawValue}`);
     }
-    const value = trimSpaces(rawValue);
-    if (invalidValueCharacter.test(value)) {
+    const value = trimFieldValue(rawValue);
+    if (hasInvalidFieldCharacter(value)) {
       throw new ResponseHeadError(
         `header ${name}: value ${JSON.stringify(value)} contains CR, LF, NUL, another control character or a character above U+00FF`,
       );
@@ -114,8 +116,8 @@ function parseStatus(statusLine: unknown): Status {
   if (code < 200) {
     throw new ResponseHeadError(`status ${code}: an application cannot send an interim (1xx) response`);
   }
-  const reason = match[2] ?? STATUS_CODES[code] ?? '';
-  if (invalidValueCharacter.test(reason)) {
+  const reason = match[2] ?? reasonPhrase(code);
+  if (hasInvalidFieldCharacter(reason)) {
     throw new ResponseHeadError(
       `status reason ${JSON.stringify(reason)} contains a control or non-latin-1 character`,
     );
@@ -138,7 +140,7 @@ function headerKind(name: unknown): number {
     const cached = headerKinds.get(name);
     if (cached !== undefined) return cached;
   }
-  if (typeof name !== 'string' || !token.test(name)) {
+  if (typeof name !== 'string' || !isToken(name)) {
     throw new ResponseHeadError(`header name ${JSON.stringify(name)} is not an HTTP token`);
   }
   const lower = name.toLowerCase();
@@ -157,19 +159,6 @@ function headerKind(name: unknown): number {
           : otherHeader;
   if (headerKinds.size < cacheLimit) headerKinds.set(name, kind);
   return kind;
-}
-
-/** Leading and trailing spaces and tabs are not part of a field value (RFC 9110 §5.5); Tornado refused them. */
-function trimSpaces(value: string): string {
-  const first = value.charCodeAt(0);
-  const last = value.charCodeAt(value.length - 1);
-  if (first !== 0x20 && first !== 0x09 && last !== 0x20 && last !== 0x09) return value;
-  return value.replace(/^[ \t]+|[ \t]+$/g, '');
-}
-
-/** Statuses whose responses never carry a body (RFC 9110 §6.4.1). */
-export function statusForbidsBody(code: number): boolean {
-  return code === 204 || code === 304;
 }
 
 /**
@@ -191,7 +180,7 @@ export function finalHeaders(
     }
   }
   if (!head.hasServer && serverSoftware !== '') headers.push('Server', serverSoftware);
-  if (statusForbidsBody(head.code)) return headers;
+  if (statusHasNoBody(head.code)) return headers;
   if (!head.hasContentType && defaultContentType !== null) headers.push('Content-Type', defaultContentType);
   if (computedLength >= 0 && head.contentLength === -1)
     headers.push('Content-Length', String(computedLength));

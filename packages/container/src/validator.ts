@@ -14,6 +14,7 @@ import {
   type WriteCallable,
   type WSGIApplication,
 } from '@tsgi/environ';
+import { statusHasNoBody } from '@tsgi/protocol';
 
 /** A broken rule of PEP 3333: `rule` names it (e.g. `start_response.headers`). */
 export class WSGIValidationError extends Error {
@@ -212,7 +213,7 @@ class ValidationState {
       );
       if (name.toLowerCase() === 'content-type') contentType = true;
     }
-    if (code === 204 || code === 304) {
+    if (statusHasNoBody(code)) {
       check(!contentType, 'start_response.content_type', `a ${code} response must not have a Content-Type`);
     } else {
       check(contentType, 'start_response.content_type', `a ${code} response must have a Content-Type`);

@@ -1,11 +1,16 @@
-import type { GatewayRequest } from '@tsgi/protocol';
+import {
+  defaultServerName,
+  defaultServerSoftware,
+  type GatewayRequest,
+  isDigits,
+  splitTarget,
+  trimFieldValue,
+} from '@tsgi/protocol';
 import { type ErrorSink, WSGIErrorStream } from './error-stream.js';
 import { type ByteReader, WSGIInputStream } from './input-stream.js';
 import type { Environ, EnvironVariables, ErrorStream, InputStream } from './types.js';
 import { unquoteToWsgiString } from './url.js';
 import { headerKey } from './wsgi-string.js';
-
-declare const __TSGI_VERSION__: string | undefined;
 
 /**
  * A request the environ cannot be built for, with the HTTP status the server should answer: 400 for a
@@ -56,7 +61,6 @@ export interface BuildEnvironOptions extends EnvironOptions {
 
 const NO_OPTIONS: BuildEnvironOptions = {};
 const WSGI_VERSION: readonly [1, 0] = Object.freeze([1, 0] as const);
-const DEFAULT_SERVER_SOFTWARE = `tsgi/${typeof __TSGI_VERSION__ === 'string' ? __TSGI_VERSION__ : '0.0.0'}`;
 const EMPTY_BODY = new Uint8Array(0);
 
 // How each request header is handled, by kind.
@@ -141,28 +145,15 @@ export function environVariables(
   const scheme = request.protocol;
 
   // The request target: origin-form `/path?query`, absolute-form `http://host/path?query`, or `*`.
-  // A `#fragment` is not part of the target (clients do not send one): it is dropped.
-  const hash = uri.indexOf('#');
-  const targetEnd = hash < 0 ? uri.length : hash;
-  const questionMark = uri.indexOf('?');
-  const pathEnd = questionMark >= 0 && questionMark < targetEnd ? questionMark : targetEnd;
-  const query = pathEnd < targetEnd ? uri.slice(pathEnd + 1, targetEnd) : '';
-  let rawPath: string;
-  let authority: string | undefined;
-  if (uri.charCodeAt(0) === 0x2f /* / */) {
-    rawPath = pathEnd === uri.length ? uri : uri.slice(0, pathEnd);
-  } else if (uri === '*') {
+  const target = splitTarget(uri);
+  const query = target.query;
+  const authority = target.authority;
+  let rawPath = target.path;
+  if (target.form === 'asterisk') {
     if (method !== 'OPTIONS') throw new EnvironError(`The request target "*" is only allowed with OPTIONS`);
     rawPath = '';
-  } else {
-    const authorityStart = absoluteFormAuthorityStart(uri);
-    if (authorityStart < 0) throw new EnvironError(`Malformed request target: ${JSON.stringify(uri)}`);
-    const slash = uri.indexOf('/', authorityStart);
-    const authorityEnd = slash >= 0 && slash < pathEnd ? slash : pathEnd;
-    // `user@` (userinfo) is not part of the host.
-    const at = uri.lastIndexOf('@', authorityEnd - 1);
-    authority = uri.slice(at >= authorityStart ? at + 1 : authorityStart, authorityEnd);
-    rawPath = authorityEnd < pathEnd ? uri.slice(authorityEnd, pathEnd) : '/';
+  } else if (target.form === 'other') {
+    throw new EnvironError(`Malformed request target: ${JSON.stringify(uri)}`);
   }
 
   let scriptName = '';
@@ -192,7 +183,7 @@ export function environVariables(
     SERVER_NAME: '',
     SERVER_PORT: '',
     SERVER_PROTOCOL: request.version,
-    SERVER_SOFTWARE: options.serverSoftware ?? DEFAULT_SERVER_SOFTWARE,
+    SERVER_SOFTWARE: options.serverSoftware ?? defaultServerSoftware,
     REMOTE_ADDR: request.remoteIp,
     'wsgi.version': WSGI_VERSION,
     'wsgi.url_scheme': scheme,
@@ -212,12 +203,7 @@ export function environVariables(
   let transferEncoding = false;
   for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
     const info = headerInfo(rawHeaders[index]!, index >> 1);
-    let value = rawHeaders[index + 1]!;
-    if (value.length > 0) {
-      const first = value.charCodeAt(0);
-      const last = value.charCodeAt(value.length - 1);
-      if (first === 0x20 || first === 0x09 || last === 0x20 || last === 0x09) value = trimSpaces(value);
-    }
+    const value = trimFieldValue(rawHeaders[index + 1]!);
     switch (info.kind) {
       case ORDINARY: {
         const previous = headerValues[info.key];
@@ -284,7 +270,7 @@ export function environVariables(
     environ.SERVER_NAME =
       options.defaultServerName ??
       (serverIp === undefined || serverIp === ''
-        ? 'localhost'
+        ? defaultServerName
         : serverIp.includes(':')
           ? `[${serverIp}]`
           : serverIp);
@@ -336,24 +322,6 @@ function isInputStream(input: InputStream | ByteReader): input is InputStream {
   return typeof (input as InputStream).readline === 'function';
 }
 
-/** Where the authority starts in an absolute-form target (`scheme://`), or -1 when it is not one. */
-function absoluteFormAuthorityStart(uri: string): number {
-  let index = 0;
-  for (; index < uri.length; index++) {
-    const code = uri.charCodeAt(index) | 0x20;
-    const isLetter = code >= 0x61 && code <= 0x7a;
-    if (
-      index === 0
-        ? !isLetter
-        : !(isLetter || (code >= 0x30 && code <= 0x39) || code === 0x2b || code === 0x2e || code === 0x2d)
-    ) {
-      break;
-    }
-  }
-  if (index === 0 || !uri.startsWith('://', index)) return -1;
-  return index + 3;
-}
-
 /** Sets SERVER_NAME and SERVER_PORT from a `Host` value (`name`, `name:port`, `[v6]`, `[v6]:port`). */
 function setServerNameAndPort(environ: EnvironVariables, host: string, defaultPort: string): void {
   let nameEnd: number;
@@ -387,22 +355,4 @@ function allIn(allowed: Uint8Array, value: string, start: number, end: number): 
     if (allowed[value.charCodeAt(index)] !== 1) return false;
   }
   return true;
-}
-
-function isDigits(value: string): boolean {
-  if (value.length === 0) return false;
-  for (let index = 0; index < value.length; index++) {
-    const code = value.charCodeAt(index);
-    if (code < 0x30 || code > 0x39) return false;
-  }
-  return true;
-}
-
-/** Removes spaces and tabs (only: `\xa0` is a valid byte of a header value) from both ends. */
-function trimSpaces(value: string): string {
-  let start = 0;
-  let end = value.length;
-  while (start < end && (value.charCodeAt(start) === 0x20 || value.charCodeAt(start) === 0x09)) start++;
-  while (end > start && (value.charCodeAt(end - 1) === 0x20 || value.charCodeAt(end - 1) === 0x09)) end--;
-  return value.slice(start, end);
 }

@@ -1,4 +1,5 @@
 import { createGunzip } from 'node:zlib';
+import { joinChunks } from '@tsgi/protocol';
 import { HTTPInputError, StreamClosedError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { HTTPServerRequest } from './request.js';
@@ -105,7 +106,7 @@ export function readGzipBody(request: HTTPServerRequest, options: ResolvedOption
         if (raw[index]!.toLowerCase() === 'content-encoding') raw[index] = 'X-Consumed-Content-Encoding';
       }
       request.rawHeaders = raw;
-      request.body = Buffer.concat(chunks, length);
+      request.body = joinChunks(chunks, length, Buffer.allocUnsafe);
       request.bodyLength = length;
       resolve();
     });

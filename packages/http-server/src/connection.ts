@@ -1,6 +1,14 @@
 import { setMaxListeners } from 'node:events';
-import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import {
+  errorPageText,
+  type GatewayConnection,
+  isDigits,
+  reasonPhrase,
+  type StartLine,
+  statusHasNoBody,
+} from '@tsgi/protocol';
 import type { HTTPInputError } from './errors.js';
 import { StreamClosedError } from './errors.js';
 import type { HTTPServerRequest } from './request.js';
@@ -8,7 +16,6 @@ import type { ServerState } from './server-state.js';
 import { wholeResponse } from './whole-response.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
-const DIGITS = /^\d+$/;
 
 function flushHeadersIfIdle(connection: HTTPConnection): void {
   connection.flushIdleHeaders();
@@ -40,13 +47,13 @@ const ABORTED = 3;
 const socketControllers = new WeakMap<Socket, AbortController>();
 
 /**
- * The response side of one request: `@tsgi/container`'s `GatewayConnection`, built on node's `ServerResponse`
+ * The response side of one request: the `GatewayConnection` seam of `@tsgi/protocol`, built on node's `ServerResponse`
  * (node does the chunked/close-delimited framing, `Date`, HEAD/204/304 body suppression and HTTP/1.0
  * keep-alive). On top of node it enforces a declared `Content-Length` (excess bytes dropped and logged, a short
  * body closes the connection), sends `Connection: close` while the server drains or with `noKeepAlive`, and turns
  * a vanished client into rejected writes and an aborted `signal`.
  */
-export class HTTPConnection {
+export class HTTPConnection implements GatewayConnection {
   /** Node's response object, for what this class does not cover. */
   readonly response: ServerResponse;
   private readonly request: HTTPServerRequest;
@@ -112,11 +119,7 @@ export class HTTPConnection {
    * Sends the status line and headers (flat `[name, value, …]`), with the first body bytes when given, in one
    * write where node can. Rejects (and sends nothing) for an invalid header, so the caller can still answer 500.
    */
-  writeHeaders(
-    startLine: { code: number; reason: string },
-    headers: readonly string[],
-    chunk?: Uint8Array,
-  ): Promise<void> {
+  writeHeaders(startLine: StartLine, headers: readonly string[], chunk?: Uint8Array): Promise<void> {
     if (this.phase === ABORTED) return Promise.reject(new StreamClosedError('the connection was closed'));
     if (this.phase !== IDLE) return Promise.reject(new Error('writeHeaders called twice'));
     if (this.clientGone()) return Promise.reject(new StreamClosedError());
@@ -126,12 +129,12 @@ export class HTTPConnection {
       const name = headers[index]!;
       if (name.length === 14 && name.toLowerCase() === 'content-length') {
         const value = headers[index + 1]!.trim();
-        if (!DIGITS.test(value))
+        if (!isDigits(value))
           return Promise.reject(new TypeError(`invalid Content-Length ${JSON.stringify(value)}`));
         remaining = Number(value);
       }
     }
-    if (this.request.method === 'HEAD' || code < 200 || code === 204 || code === 304) remaining = -1;
+    if (this.request.method === 'HEAD' || statusHasNoBody(code)) remaining = -1;
     const response = this.response;
     if (this.mustClose()) response.shouldKeepAlive = false;
     try {
@@ -325,7 +328,7 @@ export class HTTPConnection {
     headers?: readonly string[] | Record<string, string>,
   ): Promise<void> {
     const whole = wholeResponse(code, body, headers);
-    const written = this.writeHeaders({ code, reason: STATUS_CODES[code] ?? '' }, whole.headers, whole.body);
+    const written = this.writeHeaders({ code, reason: reasonPhrase(code) }, whole.headers, whole.body);
     if (this.phase === STREAMING) this.finish();
     return written;
   }
@@ -338,12 +341,10 @@ export class HTTPConnection {
     }
   }
 
-  /** Answers `status` with a short text body and `Connection: close`; aborts if even that cannot be sent. */
+  /** Answers `status` with the error page and `Connection: close`; aborts if even that cannot be sent. */
   sendError(status: number): void {
     this.response.shouldKeepAlive = false;
-    this.respond(status, `${status}: ${STATUS_CODES[status] ?? 'Error'}\n`, ['Connection', 'close']).catch(
-      () => this.abort(),
-    );
+    this.respond(status, errorPageText(status), ['Connection', 'close']).catch(() => this.abort());
   }
 
   /**

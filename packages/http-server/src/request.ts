@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type ContainerRequest, joinChunks, splitTarget } from '@tsgi/protocol';
 import { readBodyStream } from './body.js';
 import { HTTPConnection } from './connection.js';
 import { parseCookies } from './cookies.js';
@@ -13,12 +14,13 @@ const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*/i;
 const HOST_AND_PORT = /^(.+):(\d+)$/;
 
 /**
- * One HTTP request (Tornado's `HTTPServerRequest`). It satisfies `@tsgi/environ`'s `GatewayRequest` structurally.
+ * One HTTP request (Tornado's `HTTPServerRequest`). It implements the `ContainerRequest` seam of
+ * `@tsgi/protocol` (a `GatewayRequest` with its `HTTPConnection`).
  *
  * Construction only copies what node already parsed; everything derived (`headers`, `path`, `query`, `cookies`,
  * `host`, the proxy-aware `remoteIp`/`protocol`) is computed on first read and cached.
  */
-export class HTTPServerRequest {
+export class HTTPServerRequest implements ContainerRequest {
   /** The method token exactly as sent. */
   readonly method: string;
   /** The raw request target, one code unit per byte. */
@@ -194,16 +196,9 @@ export class HTTPServerRequest {
   }
 
   private splitUri(): void {
-    let target = this.uri;
-    const hash = target.indexOf('#');
-    if (hash !== -1) target = target.slice(0, hash);
-    if (target.charCodeAt(0) !== 47 /* / */) {
-      const authority = ABSOLUTE_FORM.exec(target);
-      if (authority !== null) target = target.slice(authority[0].length) || '/';
-    }
-    const question = target.indexOf('?');
-    this.cachedPath = question === -1 ? target : target.slice(0, question);
-    this.cachedQuery = question === -1 ? '' : target.slice(question + 1);
+    const target = splitTarget(this.uri);
+    this.cachedPath = target.path;
+    this.cachedQuery = target.query;
   }
 
   /** The `Host` header, or `"127.0.0.1"` without one (HTTP/1.0), as Tornado does. */
@@ -299,7 +294,7 @@ export class HTTPServerRequest {
       chunks.push(chunk);
       length += chunk.length;
     }
-    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
+    const body = joinChunks(chunks, length, Buffer.allocUnsafe);
     this.body = body;
     this.bodyLength = length;
     return body;

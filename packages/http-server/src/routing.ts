@@ -1,3 +1,4 @@
+import { errorPageText } from '@tsgi/protocol';
 import type { HTTPServerRequest } from './request.js';
 import type { CloseOptions, RequestHandler } from './server.js';
 
@@ -178,7 +179,7 @@ export class RuleRouter implements RequestHandler {
       const target = rule.target;
       return typeof target === 'function' ? target(routed, match) : target.handleRequest(routed);
     }
-    return request.connection.respond(404, '404: Not Found\n');
+    return request.connection.respond(404, errorPageText(404));
   }
 
   /** Awaits `ready()` of every target that has one, so `HTTPServer.listen()` fails if any target fails to load. */

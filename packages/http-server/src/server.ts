@@ -4,11 +4,10 @@ import {
   type IncomingMessage,
   type Server,
   ServerResponse,
-  STATUS_CODES,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { accessLog, describeError } from '@tsgi/protocol';
+import { accessLog, describeError, errorPageText, reasonPhrase } from '@tsgi/protocol';
 import { readGzipBody } from './body.js';
 import type { HTTPConnection } from './connection.js';
 import { ConnectionDrain, closedByDrain } from './drain.js';
@@ -72,7 +71,7 @@ const refusedSockets = new WeakSet<Socket>();
 function writeRefusal(socket: Socket, status: number): void {
   if (socket.writable) {
     socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
     );
   }
   (socket as SocketWithMessage).destroySoon();
@@ -268,7 +267,7 @@ export class HTTPServer {
     if (connection.headersWritten) connection.abort();
     else if (error instanceof HTTPInputError) connection.sendError(error.status);
     else if (clientSide) connection.abort();
-    else connection.respond(500, '500: Internal Server Error\n').catch(() => connection.abort());
+    else connection.respond(500, errorPageText(500)).catch(() => connection.abort());
   }
 
   private onClientError(error: Error & { code?: string }, socket: Socket): void {

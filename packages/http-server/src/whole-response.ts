@@ -1,3 +1,5 @@
+import { statusHasNoBody } from '@tsgi/protocol';
+
 /**
  * What `connection.respond(code, body?, headers?)` sends, for any connection that offers `respond`: a string
  * body is UTF-8 with a default `Content-Type: text/plain; charset=utf-8`, and `Content-Length` is computed
@@ -19,7 +21,7 @@ export function wholeResponse(
   } else {
     bytes = body;
   }
-  if (code !== 204 && code !== 304 && code >= 200) flat.push('Content-Length', String(bytes?.length ?? 0));
+  if (!statusHasNoBody(code)) flat.push('Content-Length', String(bytes?.length ?? 0));
   return { headers: flat, body: bytes };
 }
 

@@ -1,5 +1,5 @@
-import { STATUS_CODES } from 'node:http';
 import { wholeResponse } from '@tsgi/http-server';
+import { type GatewayConnection, reasonPhrase, type StartLine } from '@tsgi/protocol';
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -8,7 +8,7 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * `HTTPServerRequest.connection`, but the response is collected in memory, because a gateway application hands
  * its whole response back when it returns. Every write resolves at once (there is no socket to wait for).
  */
-export class CollectingConnection {
+export class CollectingConnection implements GatewayConnection {
   /** The status line, once `writeHeaders` (or `respond`) was called. */
   startLine: { readonly code: number; readonly reason: string } | undefined = undefined;
   /** The response headers, flat `[name, value, …]`. */
@@ -40,17 +40,13 @@ export class CollectingConnection {
     return this.#controller.signal;
   }
 
-  writeHeaders(
-    startLine: { code: number; reason: string },
-    headers: readonly string[],
-    chunk?: Uint8Array,
-  ): Promise<void> {
+  writeHeaders(startLine: StartLine, headers: readonly string[], chunk?: Uint8Array): Promise<void> {
     const refused = this.#refusal();
     if (refused !== undefined) return Promise.reject(refused);
     if (this.startLine !== undefined) return Promise.reject(new Error('writeHeaders called twice'));
     this.startLine = {
       code: startLine.code,
-      reason: startLine.reason || (STATUS_CODES[startLine.code] ?? 'Unknown'),
+      reason: startLine.reason || reasonPhrase(startLine.code) || 'Unknown',
     };
     this.headers = [...headers];
     return chunk === undefined ? RESOLVED : this.write(chunk);

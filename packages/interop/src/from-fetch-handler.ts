@@ -1,5 +1,5 @@
-import { STATUS_CODES } from 'node:http';
-import type { HTTPServerRequest, Logger, NativeHandler } from '@tsgi/http-server';
+import type { HTTPServerRequest, NativeHandler } from '@tsgi/http-server';
+import { describeError, errorPageText, type Logger, reasonPhrase, requestSummary } from '@tsgi/protocol';
 import type { FetchHandler } from './to-fetch-handler.js';
 
 /** Options of `fromFetchHandler(handler, options)`. */
@@ -33,7 +33,7 @@ export function fromFetchHandler(
     try {
       fetchRequest = toRequest(request);
     } catch (error) {
-      await connection.respond(400, `400: Bad Request\n${(error as Error).message}\n`).catch(ignore);
+      await connection.respond(400, errorPageText(400, (error as Error).message)).catch(ignore);
       return;
     }
     let response: Response;
@@ -45,9 +45,11 @@ export function fromFetchHandler(
       }
     } catch (error) {
       if (connection.closed) return;
-      logger.error(`Uncaught exception in Fetch handler: ${summary(request)}\n${describe(error)}`);
+      logger.error(
+        `Uncaught exception in Fetch handler: ${requestSummary(request)}\n${describeError(error)}`,
+      );
       if (connection.headersWritten) connection.abort();
-      else await connection.respond(500, '500: Internal Server Error\n').catch(ignore);
+      else await connection.respond(500, errorPageText(500)).catch(ignore);
       return;
     }
     await sendResponse(request, response, logger);
@@ -111,7 +113,7 @@ async function sendResponse(
   for (const cookie of setCookies ?? []) headers.push('set-cookie', cookie);
   const startLine = {
     code: response.status,
-    reason: response.statusText || (STATUS_CODES[response.status] ?? ''),
+    reason: response.statusText || reasonPhrase(response.status),
   };
   const body = response.body;
   try {
@@ -119,8 +121,8 @@ async function sendResponse(
   } catch (error) {
     await body?.cancel().catch(ignore);
     if (connection.closed || connection.headersWritten) return;
-    logger.error(`Fetch handler response refused: ${summary(request)}\n${describe(error)}`);
-    await connection.respond(500, '500: Internal Server Error\n').catch(ignore);
+    logger.error(`Fetch handler response refused: ${requestSummary(request)}\n${describeError(error)}`);
+    await connection.respond(500, errorPageText(500)).catch(ignore);
     return;
   }
   if (body === null || request.method === 'HEAD') {
@@ -141,18 +143,10 @@ async function sendResponse(
     reader.cancel(error).catch(ignore);
     // A rejected write means the client left: nothing to report.
     if (!connection.closed && !request.connection.signal.aborted) {
-      logger.error(`Fetch handler response body failed: ${summary(request)}\n${describe(error)}`);
+      logger.error(`Fetch handler response body failed: ${requestSummary(request)}\n${describeError(error)}`);
     }
     connection.abort();
   }
-}
-
-function summary(request: HTTPServerRequest): string {
-  return `${request.method} ${request.uri} (${request.remoteIp})`;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
 }
 
 function ignore(): void {}

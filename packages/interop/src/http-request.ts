@@ -6,6 +6,7 @@ import {
   unquoteToWsgiString,
 } from '@tsgi/environ';
 import { HTTPHeaders, parseCookies } from '@tsgi/http-server';
+import { defaultServerName, joinChunks, splitTarget } from '@tsgi/protocol';
 import { CollectingConnection } from './collecting-connection.js';
 
 const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*/i;
@@ -158,25 +159,10 @@ function portNumber(value: unknown): number | undefined {
 }
 
 function serverAuthority(environ: Environ, protocol: string): string {
-  const name = stringValue(environ.SERVER_NAME) || 'localhost';
+  const name = stringValue(environ.SERVER_NAME) || defaultServerName;
   const port = stringValue(environ.SERVER_PORT);
   const standard = (protocol === 'https' && port === '443') || (protocol === 'http' && port === '80');
   return port === '' || standard ? name : `${name}:${port}`;
-}
-
-/** Splits a raw target into its path and query the way `HTTPServerRequest` does. */
-function splitTarget(target: string): { path: string; query: string } {
-  let rest = target;
-  const hash = rest.indexOf('#');
-  if (hash !== -1) rest = rest.slice(0, hash);
-  if (rest.charCodeAt(0) !== 47 /* / */) {
-    const authority = ABSOLUTE_FORM.exec(rest);
-    if (authority !== null) rest = rest.slice(authority[0].length) || '/';
-  }
-  const question = rest.indexOf('?');
-  return question === -1
-    ? { path: rest, query: '' }
-    : { path: rest.slice(0, question), query: rest.slice(question + 1) };
 }
 
 function requestTarget(environ: Environ, query: string): { uri: string; path: string } {
@@ -228,5 +214,5 @@ function readInput(environ: Environ): Uint8Array {
     parts.push(part);
     total += part.length;
   }
-  return Buffer.concat(parts, total);
+  return joinChunks(parts, total, Buffer.allocUnsafe);
 }

@@ -1,4 +1,4 @@
-import type { GatewayConnection } from '@tsgi/container';
+import { errorPageText, type GatewayConnection } from '@tsgi/protocol';
 
 const RESOLVED: Promise<void> = Promise.resolve();
 /** Statuses whose Fetch `Response` must have no body. */
@@ -79,7 +79,7 @@ export class ResponseStreamConnection implements GatewayConnection {
       );
       this.#state = 'ended';
       this.#resolve(
-        new Response('500: Internal Server Error\n', {
+        new Response(errorPageText(500), {
           status: 500,
           headers: { 'Content-Type': 'text/plain; charset=utf-8' },
         }),

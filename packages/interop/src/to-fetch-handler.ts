@@ -1,5 +1,6 @@
-import { type ContainerRequest, WSGIContainer, type WSGIContainerOptions } from '@tsgi/container';
+import { WSGIContainer, type WSGIContainerOptions } from '@tsgi/container';
 import type { WSGIApplication as GatewayApplication } from '@tsgi/environ';
+import { type ContainerRequest, describeError, joinChunks } from '@tsgi/protocol';
 import { ResponseStreamConnection } from './response-stream-connection.js';
 
 /** A Fetch API handler, the JavaScript world's gateway interface (Hono's `app.fetch`, Deno, Bun, workers). */
@@ -79,7 +80,7 @@ export function toFetchHandler(
     };
     container.handleRequest(gatewayRequest).then(undefined, (error: unknown) => {
       // The container answers every failure itself; this is a last resort so the response never hangs.
-      container.logger.error(`toFetchHandler: ${String((error as Error)?.stack ?? error)}`);
+      container.logger.error(`toFetchHandler: ${describeError(error)}`);
       connection.abort();
     });
     return connection.response;
@@ -120,5 +121,5 @@ async function readBody(request: Request, maxBodySize: number): Promise<Uint8Arr
     }
     parts.push(value);
   }
-  return Buffer.concat(parts, length);
+  return joinChunks(parts, length, Buffer.allocUnsafe);
 }

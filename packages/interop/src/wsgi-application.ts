@@ -5,6 +5,7 @@ import type {
   StartResponse,
 } from '@tsgi/environ';
 import { type HTTPServerRequest, RuleRouter, type RuleSpec } from '@tsgi/http-server';
+import { describeError } from '@tsgi/protocol';
 import { HTTPRequest } from './http-request.js';
 
 /** A gateway application made of native handlers, with the router it dispatches through. */
@@ -46,7 +47,7 @@ export function WSGIApplication(rules: readonly RuleSpec[] | RuleRouter = []): N
     if (returned instanceof Promise) {
       returned.then(undefined, (error: unknown) => {
         environ['wsgi.errors'].write(
-          `Handler for ${request.method} ${request.uri} failed: ${String((error as Error)?.stack ?? error)}\n`,
+          `Handler for ${request.method} ${request.uri} failed: ${describeError(error)}\n`,
         );
       });
     }
