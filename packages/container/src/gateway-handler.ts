@@ -17,10 +17,22 @@ import {
   WSGIInputStream,
 } from '@tsgi/environ';
 import type { WorkPort } from '@tsgi/executors';
-import { describeValue, statusHasNoBody } from '@tsgi/protocol';
+import { describeValue } from '@tsgi/protocol';
 import type { GatewayMessage, HeadMessage } from './gateway-message.js';
 import { serializeError } from './gateway-message.js';
+import {
+  addToBatch,
+  batchLimit,
+  batchWindowMs,
+  clearBatch,
+  isOwnBuffer,
+  markOwnBuffer,
+  pullEndsBatch,
+  type ResponseBatch,
+  takeBatch,
+} from './response-batch.js';
 import { finalHeaders, parseResponseHead, type ResponseHead } from './response-head.js';
+import { admitChunk, type BodyLength, knownLength, limitBody } from './response-length.js';
 import { validator } from './validator.js';
 
 /** What the container decided once, shared by every request (cloned per request on a worker thread). */
@@ -43,13 +55,6 @@ export interface GatewayPayload {
   readonly settings: GatewaySettings;
 }
 
-/** Largest batch of chunks joined into one message. */
-const batchLimit = 128 * 1024;
-/** Chunks produced within this long of the first one in a batch go out together. */
-const batchWindowMs = 1;
-/** A pull that took longer than this predicts a slow producer: flush before the next one. */
-const slowPullMs = 1;
-
 const validated = new WeakMap<WSGIApplication, WSGIApplication>();
 
 /** Runs one request: the `handler` of the container's unit of work. */
@@ -70,7 +75,11 @@ export function gatewayHandler(payload: GatewayPayload, port: WorkPort): void | 
 /** Stops the handler's loops once the container can take no more (the client went away). */
 class SendFailed extends Error {}
 
-class GatewayResponse {
+/**
+ * One response's run: PEP 3333's `startResponse` and `write()` semantics, the iteration and the messages. What
+ * the body may carry is `response-length.ts`'s; how chunks are grouped into messages is `response-batch.ts`'s.
+ */
+class GatewayResponse implements BodyLength, ResponseBatch {
   readonly port: WorkPort;
   readonly settings: GatewaySettings;
   readonly environ: Environ;
@@ -79,19 +88,14 @@ class GatewayResponse {
   head: ResponseHead | null = null;
   startCalled = false;
   headersSent = false;
-  /** Body bytes still allowed by the application's `Content-Length` (or by HEAD/204/304: zero). */
+  // BodyLength (response-length.ts)
   remaining = Number.POSITIVE_INFINITY;
-  /** HEAD, 204 or 304: no body bytes are sent. */
   bodyless = false;
-  /** The response needs no more body: stop iterating. */
   complete = false;
-  /** Body bytes of a HEAD, 204 or 304 response, counted for HEAD's `Content-Length` but not sent. */
   discarded = 0;
-  /** The iterable was exhausted, so the body's length is known if the headers are still pending. */
   lengthKnown = false;
-  /** The batch's first chunk; `null` while the batch is empty. */
+  // ResponseBatch (response-batch.ts)
   batchFirst: Uint8Array | null = null;
-  /** The batch's later chunks: made on a batch's second chunk only, then reused (a one-chunk body needs none). */
   batchRest: Uint8Array[] | null = null;
   batchBytes = 0;
   batchStart = 0;
@@ -167,11 +171,7 @@ class GatewayResponse {
     if (excInfo != null) {
       if (this.headersSent) throw excInfo;
       // Nothing was sent: the failed response's queued body goes with its headers.
-      this.batchFirst = null;
-      this.batchRest = null;
-      this.batchBytes = 0;
-      this.discarded = 0;
-      this.complete = false;
+      clearBatch(this);
     } else if (this.startCalled) {
       throw new Error('startResponse() was already called; pass excInfo to replace the pending response');
     }
@@ -179,8 +179,7 @@ class GatewayResponse {
     this.head = null;
     const head = parseResponseHead(status, headers);
     this.head = head;
-    this.remaining = head.contentLength === -1 ? Number.POSITIVE_INFINITY : head.contentLength;
-    this.bodyless = this.headRequest || statusHasNoBody(head.code);
+    limitBody(this, head, this.headRequest);
     return this.write;
   }
 
@@ -229,12 +228,7 @@ class GatewayResponse {
         const wasEmpty = this.batchBytes === 0;
         this.take(step.value, false);
         if (wasEmpty) this.batchStart = pullStart;
-        if (
-          this.batchBytes > 0 &&
-          (pullEnd - pullStart > slowPullMs || pullEnd - this.batchStart >= batchWindowMs)
-        ) {
-          this.flush();
-        }
+        if (this.batchBytes > 0 && pullEndsBatch(this, pullStart, pullEnd)) this.flush();
       }
       pullStart = pullEnd;
       if (this.pending !== null || this.sendFailed) {
@@ -246,8 +240,8 @@ class GatewayResponse {
 
   /** Takes one chunk from `write()` or the iterable. The first non-empty chunk sends the headers when `now`. */
   take(value: unknown, now: boolean): void {
-    let chunk = toBytes(value);
-    if (chunk.length === 0) return;
+    const bytes = toBytes(value);
+    if (bytes.length === 0) return;
     if (this.head === null) {
       throw new Error(
         this.startCalled
@@ -255,44 +249,28 @@ class GatewayResponse {
           : 'The application sent body data before calling startResponse()',
       );
     }
-    if (this.bodyless) {
-      // The headers are final once the first body bytes exist; the body is not sent.
-      this.discarded += chunk.length;
-      this.complete = true;
-      return;
-    }
-    if (this.complete || this.remaining === 0) {
-      this.complete = true;
-      return;
-    }
-    if (chunk.length >= this.remaining) {
-      chunk = chunk.subarray(0, this.remaining);
-      this.complete = true;
-    }
-    this.remaining -= chunk.length;
+    const chunk = admitChunk(this, bytes);
+    if (chunk === null) return;
     if (now && !this.headersSent && this.batchBytes === 0) {
       this.send(this.headMessage(chunk, false, -1));
       return;
     }
-    if (this.batchFirst === null) this.batchFirst = chunk;
-    else if (this.batchRest === null) this.batchRest = [chunk];
-    else this.batchRest.push(chunk);
-    this.batchBytes += chunk.length;
+    addToBatch(this, chunk);
     // The first yielded chunk goes out at once, after any write() data queued before it.
     if (this.batchBytes >= batchLimit || (now && !this.headersSent)) this.flush();
   }
 
   flush(): void {
-    const chunk = this.takeBatch();
+    const chunk = takeBatch(this);
     if (chunk === null) return;
     this.send(this.headersSent ? { type: 'body', chunk, end: false } : this.headMessage(chunk, false, -1));
   }
 
   /** The last message: the head if it is still pending (with a computed length), the rest of the body, the end. */
   finish(): void | Promise<void> {
-    const chunk = this.takeBatch();
+    const chunk = takeBatch(this);
     if (!this.headersSent) {
-      const known = this.lengthKnown ? (chunk?.length ?? 0) + this.discarded : -1;
+      const known = knownLength(this, chunk?.length ?? 0);
       return this.port.send(this.headMessage(chunk, true, known), this.transferable(chunk));
     }
     const message: GatewayMessage = chunk === null ? { type: 'end' } : { type: 'body', chunk, end: true };
@@ -309,17 +287,6 @@ class GatewayResponse {
     const { serverSoftware, defaultContentType } = this.settings;
     const headers = finalHeaders(head, computedLength, serverSoftware, defaultContentType);
     return { type: 'head', code: head.code, reason: head.reason, headers, chunk, end };
-  }
-
-  takeBatch(): Uint8Array | null {
-    const { batchFirst, batchRest, batchBytes } = this;
-    if (batchFirst === null) return null;
-    this.batchFirst = null;
-    this.batchBytes = 0;
-    if (batchRest === null || batchRest.length === 0) return batchFirst;
-    const joined = join(batchFirst, batchRest, batchBytes);
-    batchRest.length = 0;
-    return joined;
   }
 
   /** Sends without awaiting (the caller may be synchronous: `write()`); `settle()` awaits. */
@@ -351,7 +318,7 @@ class GatewayResponse {
 
   /** Buffers to transfer rather than copy to the container's thread (none on the event loop: nothing is copied). */
   transferable(chunk: Uint8Array | null): readonly ArrayBuffer[] | undefined {
-    if (chunk === null || this.settings.onEventLoop || !ownBuffers.has(chunk.buffer)) return undefined;
+    if (chunk === null || this.settings.onEventLoop || !isOwnBuffer(chunk)) return undefined;
     return [chunk.buffer as ArrayBuffer];
   }
 
@@ -395,33 +362,11 @@ const encoder = new TextEncoder();
 function toBytes(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return value;
   if (typeof value === 'string') {
-    const bytes = encoder.encode(value);
-    ownBuffers.add(bytes.buffer);
-    return bytes;
+    return markOwnBuffer(encoder.encode(value));
   }
   throw new TypeError(`A response chunk must be a Uint8Array or a string, got ${describeValue(value)}`);
-}
-
-function join(first: Uint8Array, rest: readonly Uint8Array[], length: number): Uint8Array {
-  // Uninitialised (every byte is written below) and never pooled: the buffer is the batch's own, so it can be
-  // transferred to another thread.
-  const joined = Buffer.allocUnsafeSlow(length);
-  joined.set(first, 0);
-  let offset = first.length;
-  for (const chunk of rest) {
-    joined.set(chunk, offset);
-    offset += chunk.length;
-  }
-  ownBuffers.add(joined.buffer);
-  return joined;
 }
 
 function chunkOf(message: GatewayMessage): Uint8Array | null {
   return message.type === 'head' || message.type === 'body' ? message.chunk : null;
 }
-
-/**
- * Only buffers the gateway made itself (joined batches) are transferred to the container's thread: a chunk the
- * application returned may be a constant it sends again, which a transfer would detach.
- */
-const ownBuffers = new WeakSet<ArrayBufferLike>();

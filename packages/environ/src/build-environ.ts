@@ -3,6 +3,7 @@ import {
   defaultServerSoftware,
   type GatewayRequest,
   isDigits,
+  type RequestTarget,
   splitTarget,
   trimFieldValue,
 } from '@tsgi/protocol';
@@ -140,43 +141,27 @@ export function environVariables(
   request: GatewayRequest,
   options: EnvironOptions = NO_OPTIONS,
 ): EnvironVariables {
-  const method = request.method;
+  const target = splitTarget(request.uri);
+  const environ = requestVariables(request, options, target.query);
+  setPathVariables(environ, request.method, target, options.scriptName ?? request.scriptName);
+  const transferEncoding = setHeaderVariables(
+    environ,
+    request.rawHeaders,
+    options.underscoreHeaders ?? 'drop',
+  );
+  setContentLength(environ, request, transferEncoding);
+  setServerAddress(environ, request, target.authority, options.defaultServerName);
+  return environ;
+}
+
+/** The variables the request gives as they are; the path ones are filled by `setPathVariables()`. */
+function requestVariables(request: GatewayRequest, options: EnvironOptions, query: string): EnvironVariables {
   const uri = request.uri;
   const scheme = request.protocol;
-
-  // The request target: origin-form `/path?query`, absolute-form `http://host/path?query`, or `*`.
-  const target = splitTarget(uri);
-  const query = target.query;
-  const authority = target.authority;
-  let rawPath = target.path;
-  if (target.form === 'asterisk') {
-    if (method !== 'OPTIONS') throw new EnvironError(`The request target "*" is only allowed with OPTIONS`);
-    rawPath = '';
-  } else if (target.form === 'other') {
-    throw new EnvironError(`Malformed request target: ${JSON.stringify(uri)}`);
-  }
-
-  let scriptName = '';
-  let mount = options.scriptName ?? request.scriptName;
-  // `OPTIONS *` asks about the whole server, not a path under the mount.
-  if (mount !== undefined && mount !== '' && rawPath !== '') {
-    while (mount.endsWith('/')) mount = mount.slice(0, -1);
-    if (mount !== '') {
-      if (
-        !rawPath.startsWith(mount) ||
-        (rawPath.length > mount.length && rawPath.charCodeAt(mount.length) !== 0x2f)
-      ) {
-        throw new EnvironError(`The path ${JSON.stringify(rawPath)} is outside the mount ${mount}`, 404);
-      }
-      scriptName = unquoteToWsgiString(mount);
-      rawPath = rawPath.slice(mount.length);
-    }
-  }
-
   const environ: EnvironVariables = {
-    REQUEST_METHOD: method,
-    SCRIPT_NAME: scriptName,
-    PATH_INFO: rawPath.indexOf('%') < 0 ? rawPath : unquoteToWsgiString(rawPath),
+    REQUEST_METHOD: request.method,
+    SCRIPT_NAME: '',
+    PATH_INFO: '',
     QUERY_STRING: query,
     REQUEST_URI: uri,
     RAW_URI: uri,
@@ -194,12 +179,54 @@ export function environVariables(
   };
   if (request.remotePort !== undefined) environ.REMOTE_PORT = String(request.remotePort);
   if (scheme === 'https') environ.HTTPS = 'on';
+  return environ;
+}
 
+/**
+ * `SCRIPT_NAME` and `PATH_INFO` from the target's path and the raw mount prefix: the prefix is removed from the
+ * path, and both are decoded to WSGI strings.
+ */
+function setPathVariables(
+  environ: EnvironVariables,
+  method: string,
+  target: RequestTarget,
+  mountPrefix: string | undefined,
+): void {
+  let rawPath = target.path;
+  if (target.form === 'asterisk') {
+    if (method !== 'OPTIONS') throw new EnvironError(`The request target "*" is only allowed with OPTIONS`);
+    rawPath = '';
+  } else if (target.form === 'other') {
+    throw new EnvironError(`Malformed request target: ${JSON.stringify(environ.RAW_URI)}`);
+  }
+  let mount = mountPrefix;
+  // `OPTIONS *` asks about the whole server, not a path under the mount.
+  if (mount !== undefined && mount !== '' && rawPath !== '') {
+    while (mount.endsWith('/')) mount = mount.slice(0, -1);
+    if (mount !== '') {
+      if (
+        !rawPath.startsWith(mount) ||
+        (rawPath.length > mount.length && rawPath.charCodeAt(mount.length) !== 0x2f)
+      ) {
+        throw new EnvironError(`The path ${JSON.stringify(rawPath)} is outside the mount ${mount}`, 404);
+      }
+      environ.SCRIPT_NAME = unquoteToWsgiString(mount);
+      rawPath = rawPath.slice(mount.length);
+    }
+  }
+  environ.PATH_INFO = rawPath.indexOf('%') < 0 ? rawPath : unquoteToWsgiString(rawPath);
+}
+
+/**
+ * The request headers as `HTTP_*`, `CONTENT_TYPE` and (the header's value, until `setContentLength()`)
+ * `CONTENT_LENGTH`. Returns whether the request had a `Transfer-Encoding`.
+ */
+function setHeaderVariables(
+  environ: EnvironVariables,
+  rawHeaders: readonly string[],
+  underscoreHeaders: UnderscoreHeaders,
+): boolean {
   const headerValues = environ as Record<string, unknown>;
-  const rawHeaders = request.rawHeaders;
-  const underscoreHeaders = options.underscoreHeaders ?? 'drop';
-  let host: string | undefined;
-  let contentLength: string | undefined;
   let transferEncoding = false;
   for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
     const info = headerInfo(rawHeaders[index]!, index >> 1);
@@ -211,23 +238,24 @@ export function environVariables(
         break;
       }
       case HOST:
-        if (host !== undefined) throw new EnvironError('More than one Host header');
-        host = value;
+        if (environ.HTTP_HOST !== undefined) throw new EnvironError('More than one Host header');
         environ.HTTP_HOST = value;
         break;
       case CONTENT_TYPE:
         if (environ.CONTENT_TYPE !== undefined) throw new EnvironError('More than one Content-Type header');
         environ.CONTENT_TYPE = value;
         break;
-      case CONTENT_LENGTH:
+      case CONTENT_LENGTH: {
         if (!isDigits(value) || !Number.isSafeInteger(Number(value))) {
           throw new EnvironError(`Malformed Content-Length: ${JSON.stringify(value)}`);
         }
-        if (contentLength !== undefined && Number(contentLength) !== Number(value)) {
+        const previous = environ.CONTENT_LENGTH;
+        if (previous !== undefined && Number(previous) !== Number(value)) {
           throw new EnvironError('Conflicting Content-Length headers');
         }
-        contentLength = value;
+        environ.CONTENT_LENGTH = value;
         break;
+      }
       case TRANSFER_ENCODING:
         // Decoding the transfer coding is the server's job; the application reads the decoded body.
         transferEncoding = true;
@@ -243,24 +271,45 @@ export function environVariables(
         }
     }
   }
-  if (transferEncoding && contentLength !== undefined) {
+  return transferEncoding;
+}
+
+/**
+ * `CONTENT_LENGTH` is the length of the body the application reads: the server's decoded length when it knows
+ * one (after de-chunking or decompression), else the header, else a buffered body's size. A request with
+ * neither Content-Length nor Transfer-Encoding has no body (RFC 9112 §6.3), and CGI sets the variable only for
+ * a request that has one (RFC 3875 §4.1.2): a GET's `bodyLength` of 0 leaves it absent.
+ */
+function setContentLength(
+  environ: EnvironVariables,
+  request: GatewayRequest,
+  transferEncoding: boolean,
+): void {
+  const header = environ.CONTENT_LENGTH;
+  if (transferEncoding && header !== undefined) {
     throw new EnvironError('Both Content-Length and Transfer-Encoding');
   }
-
-  // CONTENT_LENGTH is the length of the body the application reads: the server's decoded length when it
-  // knows one (after de-chunking or decompression), else the header, else a buffered body's size. A request
-  // with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 §6.3), and CGI sets the variable
-  // only for a request that has one (RFC 3875 §4.1.2): a GET's `bodyLength` of 0 leaves it absent.
   const bodyLength = request.bodyLength;
-  if (bodyLength !== undefined && (bodyLength > 0 || contentLength !== undefined || transferEncoding)) {
+  if (bodyLength !== undefined && (bodyLength > 0 || header !== undefined || transferEncoding)) {
     environ.CONTENT_LENGTH = String(bodyLength);
-  } else if (contentLength !== undefined) environ.CONTENT_LENGTH = String(Number(contentLength));
+  } else if (header !== undefined) environ.CONTENT_LENGTH = String(Number(header));
   else if (request.body !== undefined && request.body.length > 0) {
     environ.CONTENT_LENGTH = String(request.body.length);
   }
+}
 
-  const defaultPort = scheme === 'https' ? '443' : '80';
-  // An absolute-form target's authority replaces Host (RFC 9112 §3.2.2).
+/**
+ * `SERVER_NAME` and `SERVER_PORT`: from an absolute-form target's authority (which replaces `Host`, RFC 9112
+ * §3.2.2), else `Host`, else the address the connection arrived on.
+ */
+function setServerAddress(
+  environ: EnvironVariables,
+  request: GatewayRequest,
+  authority: string | undefined,
+  defaultName: string | undefined,
+): void {
+  const defaultPort = environ['wsgi.url_scheme'] === 'https' ? '443' : '80';
+  const host = environ.HTTP_HOST;
   const serverAuthority = authority ?? host;
   if (host === undefined && request.version === 'HTTP/1.1') {
     throw new EnvironError('HTTP/1.1 request without a Host header');
@@ -268,7 +317,7 @@ export function environVariables(
   if (serverAuthority === undefined || serverAuthority === '') {
     const serverIp = request.serverIp;
     environ.SERVER_NAME =
-      options.defaultServerName ??
+      defaultName ??
       (serverIp === undefined || serverIp === ''
         ? defaultServerName
         : serverIp.includes(':')
@@ -278,7 +327,6 @@ export function environVariables(
   } else {
     setServerNameAndPort(environ, serverAuthority, defaultPort);
   }
-  return environ;
 }
 
 /**
