@@ -34,7 +34,7 @@ import {
   sendErrorPage,
 } from '@tsgi/protocol';
 import { logAccess } from './access-line.js';
-import { type ExchangeSettings, GatewayExchange } from './gateway-exchange.js';
+import { type ExchangeSettings, GatewayExchange } from './request-work.js';
 import { type GatewayPayload, type GatewaySettings, gatewayHandler } from './gateway-handler.js';
 
 export { defaultServerSoftware };
