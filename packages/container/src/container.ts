@@ -1,6 +1,6 @@
 /**
  * `WSGIContainer`: Tornado's `tornado.wsgi.WSGIContainer` for gateway applications. Give it to `HTTPServer` or
- * to a router; each request becomes one unit of work on the executor.
+ * to a router; each request's work (`RequestWork`) runs on the executor.
  */
 
 import {
@@ -29,13 +29,14 @@ import {
   type ContainerRequest,
   defaultServerSoftware,
   describeError,
+  errorNames,
   type Logger,
   requestSummary,
   sendErrorPage,
 } from '@tsgi/protocol';
 import { logAccess } from './access-line.js';
-import { type ExchangeSettings, GatewayExchange } from './request-work.js';
 import { type GatewayPayload, type GatewaySettings, gatewayHandler } from './gateway-handler.js';
+import { RequestWork, type RequestWorkSettings } from './request-work.js';
 
 export { defaultServerSoftware };
 
@@ -102,7 +103,7 @@ export class WSGIContainer {
   readonly logger: Logger;
   readonly #settings: GatewaySettings;
   readonly #environOptions: EnvironOptions;
-  readonly #exchangeSettings: ExchangeSettings;
+  readonly #workSettings: RequestWorkSettings;
   readonly #modules: ModuleReference[];
   /** How bodies are buffered before dispatch; `undefined` when they stream to the application instead. */
   readonly #spool: SpoolOptions | undefined;
@@ -153,7 +154,7 @@ export class WSGIContainer {
             memoryLimit: options.bodyBufferSize ?? defaultSpoolMemoryLimit,
             ...(options.bodyTempDirectory === undefined ? {} : { directory: options.bodyTempDirectory }),
           };
-    this.#exchangeSettings = {
+    this.#workSettings = {
       logger: this.logger,
       accessLog: options.accessLog ?? true,
       serverSoftware,
@@ -210,12 +211,12 @@ export class WSGIContainer {
     if (bodyStream !== undefined && this.#spool !== undefined) {
       return this.#bufferThenRun(request, bodyStream, payload, startedAt);
     }
-    return this.#dispatch(new GatewayExchange(this.#exchangeSettings, request, payload, startedAt));
+    return this.#dispatch(new RequestWork(this.#workSettings, request, payload, startedAt));
   }
 
-  #dispatch(exchange: GatewayExchange): Promise<void> {
-    if (!this.#loaded) return this.#runWhenLoaded(exchange);
-    return this.#run(exchange);
+  #dispatch(work: RequestWork): Promise<void> {
+    if (!this.#loaded) return this.#runWhenLoaded(work);
+    return this.#run(work);
   }
 
   /**
@@ -237,7 +238,7 @@ export class WSGIContainer {
     }
     // What the application reads, now known (a chunked body had no length before).
     payload.environ.CONTENT_LENGTH = String(body.length);
-    return this.#dispatch(new GatewayExchange(this.#exchangeSettings, request, payload, startedAt, body));
+    return this.#dispatch(new RequestWork(this.#workSettings, request, payload, startedAt, body));
   }
 
   /**
@@ -245,7 +246,7 @@ export class WSGIContainer {
    * a failure to store the body is ours to answer.
    */
   #bodyNotReceived(request: ContainerRequest, error: unknown, startedAt: number): void {
-    if ((error as Error | undefined)?.name !== 'InputSpoolError') {
+    if ((error as Error | undefined)?.name !== errorNames.inputSpool) {
       request.connection.abort();
       return;
     }
@@ -253,34 +254,34 @@ export class WSGIContainer {
       `Could not buffer the request body: ${requestSummary(request)}: ${(error as Error).message}`,
     );
     sendErrorPage(request.connection, 500, this.#settings.serverSoftware);
-    logAccess(this.logger, 500, request, startedAt);
+    if (request.connection.logsAccess !== true) logAccess(this.logger, 500, request, startedAt);
   }
 
   /** Without an `async` frame: a request the inline executor answers synchronously costs one `then`. */
-  #run(exchange: GatewayExchange): Promise<void> {
+  #run(work: RequestWork): Promise<void> {
     let ran: Promise<void>;
     try {
-      ran = this.executor.run(exchange);
+      ran = this.executor.run(work);
     } catch (error) {
-      releaseInput(exchange);
-      exchange.settled(error);
+      releaseInput(work);
+      work.settled(error);
       return Promise.resolve();
     }
     return ran.then(
-      () => exchange.settled(),
-      (error: unknown) => exchange.settled(error),
+      () => work.settled(),
+      (error: unknown) => work.settled(error),
     );
   }
 
-  async #runWhenLoaded(exchange: GatewayExchange): Promise<void> {
+  async #runWhenLoaded(work: RequestWork): Promise<void> {
     try {
       await this.ready();
     } catch (error) {
-      releaseInput(exchange);
-      exchange.settled(error);
+      releaseInput(work);
+      work.settled(error);
       return;
     }
-    return this.#run(exchange);
+    return this.#run(work);
   }
 
   /** The environ could not be built: 400 (or 404 outside the mount prefix) with the reason. */
@@ -294,6 +295,6 @@ export class WSGIContainer {
 }
 
 /** Closes the body's file of work that never reached the executor (which would have released it). */
-function releaseInput(exchange: GatewayExchange): void {
-  if (isInputFile(exchange.input)) exchange.input.release();
+function releaseInput(work: RequestWork): void {
+  if (isInputFile(work.input)) work.input.release();
 }

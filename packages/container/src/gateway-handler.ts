@@ -125,26 +125,26 @@ class GatewayResponse implements BodyLength, ResponseBatch {
     let result: ResponseIterable | undefined;
     try {
       result = app(this.environ, this.startResponse);
-      if (!Array.isArray(result)) return this.finishAfter(result, this.stream(checkIterable(result)));
-      if (this.collect(result)) return this.finishAfter(result, this.settle());
+      if (!Array.isArray(result)) return this.closeAfter(result, this.stream(checkIterable(result)));
+      if (this.collect(result)) return this.closeAfter(result, this.settle());
     } catch (error) {
-      return this.end(result, error);
+      return this.closeAndFinish(result, error);
     }
-    return this.end(result, noFailure);
+    return this.closeAndFinish(result, noFailure);
   }
 
-  async finishAfter(result: ResponseIterable | undefined, body: Promise<void>): Promise<void> {
+  async closeAfter(result: ResponseIterable | undefined, body: Promise<void>): Promise<void> {
     let failure: unknown = noFailure;
     try {
       await body;
     } catch (error) {
       failure = error;
     }
-    return this.end(result, failure);
+    return this.closeAndFinish(result, failure);
   }
 
-  /** Closes the iterable, then sends the end of the response or the failure. */
-  end(result: ResponseIterable | undefined, failure: unknown): void | Promise<void> {
+  /** Closes the iterable (PEP 3333 `close()`), then finishes the response or reports the failure. */
+  closeAndFinish(result: ResponseIterable | undefined, failure: unknown): void | Promise<void> {
     if (result != null && typeof result.close === 'function') {
       try {
         result.close();

@@ -6,7 +6,9 @@ import type { InputFile, Work } from '@tsgi/executors';
 import {
   type ContainerRequest,
   describeError,
+  endedByExecutor,
   type GatewayConnection,
+  isUnavailable,
   isWorkCancelled,
   type Logger,
   requestSummary,
@@ -19,8 +21,8 @@ import { serializeError } from './gateway-message.js';
 
 const empty = new Uint8Array(0);
 
-/** What an exchange needs from its container (one object per container). */
-export interface ExchangeSettings {
+/** What an work needs from its container (one object per container). */
+export interface RequestWorkSettings {
   readonly logger: Logger;
   /** Whether successful responses (below 400) get an access line. */
   readonly accessLog: boolean;
@@ -35,9 +37,9 @@ export interface ExchangeSettings {
   readonly passSignal: boolean;
 }
 
-/** One request: the unit of work the executor runs, and the container's side of its messages. */
-export class GatewayExchange implements Work<GatewayPayload> {
-  readonly settings: ExchangeSettings;
+/** One request's work: what the executor runs, and the container's side of its messages. */
+export class RequestWork implements Work<GatewayPayload> {
+  readonly settings: RequestWorkSettings;
   readonly request: ContainerRequest;
   readonly connection: GatewayConnection;
   readonly startedAt: number;
@@ -47,8 +49,8 @@ export class GatewayExchange implements Work<GatewayPayload> {
   readonly signal: AbortSignal | undefined;
   readonly timeoutMs: number | undefined;
   headersWritten = false;
-  /** Finished or aborted: nothing more goes to the connection. */
-  done = false;
+  /** The response was finished or aborted: nothing more goes to the connection. */
+  closed = false;
   /** The status the head carried (for the access line after the body). */
   code = 0;
   /** Why reading the request body failed (the server refused it, or the client left): not the app's fault. */
@@ -56,7 +58,7 @@ export class GatewayExchange implements Work<GatewayPayload> {
   readonly onMessage: (message: unknown) => void | Promise<void>;
 
   constructor(
-    settings: ExchangeSettings,
+    settings: RequestWorkSettings,
     request: ContainerRequest,
     payload: GatewayPayload,
     startedAt: number,
@@ -77,7 +79,7 @@ export class GatewayExchange implements Work<GatewayPayload> {
   }
 
   receive(message: GatewayMessage): void | Promise<void> {
-    if (this.done) {
+    if (this.closed) {
       if (message.type === 'log') this.settings.logger.error(message.text);
       return;
     }
@@ -113,7 +115,7 @@ export class GatewayExchange implements Work<GatewayPayload> {
   }
 
   finish(): void {
-    this.done = true;
+    this.closed = true;
     this.connection.finish();
     if (this.connection.logsAccess !== true) {
       logAccess(this.settings.logger, this.code, this.request, this.startedAt, this.settings.accessLog);
@@ -132,7 +134,7 @@ export class GatewayExchange implements Work<GatewayPayload> {
 
   /** The application failed: a 500 page while nothing was written, else the connection is closed. */
   fail(error: SerializedError, headersSent: boolean): void {
-    this.done = true;
+    this.closed = true;
     const { logger, serverSoftware, debug } = this.settings;
     if (this.inputError !== undefined) {
       // The request body was refused by the server (which answered it, e.g. 413) or cut by the client: the
@@ -146,7 +148,7 @@ export class GatewayExchange implements Work<GatewayPayload> {
     }
     // The executor ended the work (a timeout, a crash, a heap limit): its message says it all, a stack would not.
     logger.error(
-      executorFailures.has(error.name)
+      endedByExecutor(error.name)
         ? `${error.name}: ${requestSummary(this.request)}: ${error.message}`
         : `Uncaught exception in gateway application: ${requestSummary(this.request)}\n${error.stack}`,
     );
@@ -160,7 +162,7 @@ export class GatewayExchange implements Work<GatewayPayload> {
 
   /** The run settled. Anything but a finished response is answered or closed here, so no connection hangs. */
   settled(error?: unknown): void {
-    if (this.done) {
+    if (this.closed) {
       if (error !== undefined && !isWorkCancelled(error)) {
         this.settings.logger.error(
           `Gateway work failed after the response: ${requestSummary(this.request)}\n${describeError(error)}`,
@@ -168,9 +170,9 @@ export class GatewayExchange implements Work<GatewayPayload> {
       }
       return;
     }
-    if (error instanceof Error && unavailable.has(error.name) && !this.headersWritten) {
+    if (isUnavailable(error) && !this.headersWritten) {
       // The executor refused the work (its queue is full) or gave it up (it closed): busy or stopping, not broken.
-      this.done = true;
+      this.closed = true;
       this.settings.logger.warn(`${error.message}: ${requestSummary(this.request)}`);
       sendErrorPage(this.connection, 503, this.settings.serverSoftware);
       if (this.connection.logsAccess !== true)
@@ -180,17 +182,12 @@ export class GatewayExchange implements Work<GatewayPayload> {
     if (error === undefined || isWorkCancelled(error) || this.connection.signal.aborted) {
       // The handler stopped without a response, or the run failed because a write did: the client went away
       // (or the executor cancelled the work). Nothing to report.
-      this.done = true;
+      this.closed = true;
       this.connection.abort();
       return;
     }
     this.fail(serializeError(error), false);
   }
 }
-
-/** Executor errors that mean "try again later": answered 503 while nothing was sent. */
-const unavailable = new Set(['QueueFullError', 'ExecutorClosedError']);
-/** Executor errors that ended the work from outside: logged as one line, without the main thread's stack. */
-const executorFailures = new Set(['WorkTimeoutError', 'WorkerCrashedError', 'ExecutorClosedError']);
 
 function ignore(): void {}

@@ -6,7 +6,7 @@ import { buildEnviron } from '@tsgi/environ';
 import { HTTPServer, RuleRouter } from '@tsgi/http-server';
 import { Hono } from 'hono';
 import { Pool } from 'undici';
-import { fromFetchHandler, toFetchHandler, WSGIApplication } from '../dist/index.js';
+import { fromFetchHandler, toFetchHandler, toWSGIApplication } from '../dist/index.js';
 
 const hello = new TextEncoder().encode('Hello, world\n');
 const quiet = { info() {}, warn() {}, error: console.error };
@@ -31,11 +31,11 @@ const request = {
 };
 const startResponse = () => () => {};
 
-// WSGIApplication: environ -> HTTPRequest -> RuleRouter -> native handler -> collected response.
-const nativeApp = WSGIApplication(
+// toWSGIApplication: environ -> HTTPRequest -> RuleRouter -> native handler -> collected response.
+const nativeApp = toWSGIApplication(
   new RuleRouter([['/hello', (incoming) => incoming.connection.respond(200, hello)]]),
 );
-await measure('WSGIApplication (buildEnviron + route + respond)', 100000, () => {
+await measure('toWSGIApplication (buildEnviron + route + respond)', 100000, () => {
   for (const _ of nativeApp(buildEnviron(request, { errors: () => {} }), startResponse));
 });
 

@@ -1,4 +1,4 @@
-// @tsgi/interop: native handlers as a gateway application (WSGIApplication, HTTPRequest.fromEnviron), and the
+// @tsgi/interop: native handlers as a gateway application (toWSGIApplication, HTTPRequest.fromEnviron), and the
 // Fetch API both ways (toFetchHandler, fromFetchHandler).
 export { CollectingConnection } from './collecting-connection.js';
 export { type FromFetchHandlerOptions, fromFetchHandler } from './from-fetch-handler.js';
@@ -6,6 +6,6 @@ export { HTTPRequest } from './http-request.js';
 export { type FetchHandler, type ToFetchHandlerOptions, toFetchHandler } from './to-fetch-handler.js';
 export {
   AsynchronousHandlerError,
-  type NativeGatewayApplication,
-  WSGIApplication,
+  type NativeWSGIApplication,
+  toWSGIApplication,
 } from './wsgi-application.js';

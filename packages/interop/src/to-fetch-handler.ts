@@ -1,5 +1,5 @@
 import { WSGIContainer, type WSGIContainerOptions } from '@tsgi/container';
-import type { WSGIApplication as GatewayApplication } from '@tsgi/environ';
+import type { WSGIApplication } from '@tsgi/environ';
 import { type ContainerRequest, describeError, joinChunks } from '@tsgi/protocol';
 import { ResponseStreamConnection } from './response-stream-connection.js';
 
@@ -41,7 +41,7 @@ class BodyTooLarge extends Error {}
  * ```
  */
 export function toFetchHandler(
-  app: GatewayApplication | WSGIContainer,
+  app: WSGIApplication | WSGIContainer,
   options: ToFetchHandlerOptions = {},
 ): (request: Request) => Promise<Response> {
   const container = app instanceof WSGIContainer ? app : new WSGIContainer(app, options);

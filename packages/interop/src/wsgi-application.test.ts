@@ -1,9 +1,9 @@
 import { buildEnviron, type Environ, type GatewayRequest } from '@tsgi/environ';
 import { HostMatches, Rule } from '@tsgi/http-server';
 import { describe, expect, it } from 'vitest';
-import { AsynchronousHandlerError, WSGIApplication } from './wsgi-application.js';
+import { AsynchronousHandlerError, toWSGIApplication } from './wsgi-application.js';
 
-function call(app: ReturnType<typeof WSGIApplication>, request: Partial<GatewayRequest> = {}) {
+function call(app: ReturnType<typeof toWSGIApplication>, request: Partial<GatewayRequest> = {}) {
   const errors: string[] = [];
   const environ: Environ = buildEnviron(
     {
@@ -28,9 +28,9 @@ function call(app: ReturnType<typeof WSGIApplication>, request: Partial<GatewayR
   return { status, headers, text, errors };
 }
 
-describe('WSGIApplication', () => {
+describe('toWSGIApplication', () => {
   it('routes to native handlers and returns what they wrote, chunk by chunk', () => {
-    const app = WSGIApplication([
+    const app = toWSGIApplication([
       [
         '/stream',
         (request) => {
@@ -59,7 +59,7 @@ describe('WSGIApplication', () => {
   });
 
   it('answers 404 when no rule matches, and gives a reason to a status without one', () => {
-    const app = WSGIApplication([
+    const app = toWSGIApplication([
       [
         '/teapot',
         (request) => {
@@ -80,7 +80,7 @@ describe('WSGIApplication', () => {
   });
 
   it('routes on the host, the full path under SCRIPT_NAME, and reads the body synchronously', () => {
-    const app = WSGIApplication([
+    const app = toWSGIApplication([
       new Rule(new HostMatches('api\\.example\\.com'), (request) =>
         request.connection.respond(200, `api ${request.path} ${Buffer.from(request.body!).toString()}`),
       ),
@@ -98,7 +98,7 @@ describe('WSGIApplication', () => {
 
   it('refuses a handler that awaits, naming the problem, and refuses its later writes', async () => {
     let lateWrite: Promise<unknown> | undefined;
-    const app = WSGIApplication([
+    const app = toWSGIApplication([
       [
         '/slow',
         async (request) => {
@@ -108,14 +108,14 @@ describe('WSGIApplication', () => {
       ],
     ]);
     expect(() => call(app, { uri: '/slow' })).toThrow(
-      /WSGIApplication runs only synchronous handlers: the handler for GET \/slow returned a promise/,
+      /toWSGIApplication runs only synchronous handlers: the handler for GET \/slow returned a promise/,
     );
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(await lateWrite).toMatch(/only synchronous handlers/);
   });
 
   it('refuses a synchronous handler that returns without finishing (it meant to answer later)', () => {
-    const app = WSGIApplication([
+    const app = toWSGIApplication([
       ['/later', (request) => void setTimeout(() => request.connection.finish(), 1)],
     ]);
     expect(() => call(app, { uri: '/later' })).toThrow(AsynchronousHandlerError);
@@ -124,7 +124,7 @@ describe('WSGIApplication', () => {
 
   it('lets an async handler that finished before its first await through, and logs its later failure', async () => {
     let errors: string[] = [];
-    const app = WSGIApplication([
+    const app = toWSGIApplication([
       [
         '/',
         async (request) => {
@@ -142,7 +142,7 @@ describe('WSGIApplication', () => {
   });
 
   it('passes a thrown error and an aborted response to the gateway as errors', () => {
-    const app = WSGIApplication([
+    const app = toWSGIApplication([
       [
         '/throw',
         () => {
@@ -156,7 +156,7 @@ describe('WSGIApplication', () => {
   });
 
   it("gives a rule's mount to the handler as scriptName, with every member still working", () => {
-    const app = WSGIApplication([
+    const app = toWSGIApplication([
       new Rule(
         '/mounted/.*',
         (request) =>
@@ -178,7 +178,7 @@ describe('WSGIApplication', () => {
   });
 
   it('exposes its router for adding rules later', () => {
-    const app = WSGIApplication();
+    const app = toWSGIApplication();
     app.router.addRules([['/added', (request) => request.connection.respond(200, 'added')]]);
     expect(call(app, { uri: '/added' }).text).toBe('added');
   });

@@ -1,15 +1,10 @@
-import type {
-  Environ,
-  WSGIApplication as GatewayApplication,
-  ResponseIterable,
-  StartResponse,
-} from '@tsgi/environ';
+import type { Environ, ResponseIterable, StartResponse, WSGIApplication } from '@tsgi/environ';
 import { type HTTPServerRequest, RuleRouter, type RuleSpec } from '@tsgi/http-server';
 import { describeError } from '@tsgi/protocol';
 import { HTTPRequest } from './http-request.js';
 
 /** A gateway application made of native handlers, with the router it dispatches through. */
-export interface NativeGatewayApplication extends GatewayApplication {
+export interface NativeWSGIApplication extends WSGIApplication {
   /** The router: add rules with `router.addRules([...])`. */
   readonly router: RuleRouter;
 }
@@ -33,11 +28,11 @@ export class AsynchronousHandlerError extends Error {
  * makes the call throw an `AsynchronousHandlerError` (the gateway answers 500); its later writes are refused.
  *
  * ```ts
- * const app = WSGIApplication([['/', (request) => request.connection.respond(200, 'Hello, world\n')]]);
+ * const app = toWSGIApplication([['/', (request) => request.connection.respond(200, 'Hello, world\n')]]);
  * new HTTPServer(new WSGIContainer(app)).listen(8888);
  * ```
  */
-export function WSGIApplication(rules: readonly RuleSpec[] | RuleRouter = []): NativeGatewayApplication {
+export function toWSGIApplication(rules: readonly RuleSpec[] | RuleRouter = []): NativeWSGIApplication {
   const router = rules instanceof RuleRouter ? rules : new RuleRouter(rules);
   const app = (environ: Environ, startResponse: StartResponse): ResponseIterable => {
     const request = HTTPRequest.fromEnviron(environ);
@@ -61,7 +56,7 @@ export function WSGIApplication(rules: readonly RuleSpec[] | RuleRouter = []): N
             'asynchronous write or readBody(), or it rejected)'
           : 'returned without calling connection.finish() or connection.respond()';
       const message =
-        `WSGIApplication runs only synchronous handlers: the handler for ${request.method} ${request.uri} ${how}. ` +
+        `toWSGIApplication runs only synchronous handlers: the handler for ${request.method} ${request.uri} ${how}. ` +
         'Under a gateway server a handler must write its whole response before it returns.';
       // Whatever the abandoned handler writes later is refused with this message.
       connection.close(message);

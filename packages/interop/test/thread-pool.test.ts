@@ -10,7 +10,7 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-it('runs native handlers on a worker thread: WSGIApplication by module reference in a thread pool', async () => {
+it('runs native handlers on a worker thread: toWSGIApplication by module reference in a thread pool', async () => {
   const executor = new ThreadPoolExecutor({ maxWorkers: 1 });
   const container = new WSGIContainer(new URL('./fixtures/native-app.mjs#app', import.meta.url).href, {
     executor,

@@ -2,7 +2,7 @@ import { WSGIContainer } from '@tsgi/container';
 import { type HTTPServerRequest, Rule, RuleRouter } from '@tsgi/http-server';
 import { request as undiciRequest } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WSGIApplication } from '../src/index.js';
+import { toWSGIApplication } from '../src/index.js';
 import { recordingLogger, serve } from './helpers.js';
 
 const closers: (() => Promise<void>)[] = [];
@@ -10,7 +10,7 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function serveApplication(app: ReturnType<typeof WSGIApplication>, mount?: string) {
+async function serveApplication(app: ReturnType<typeof toWSGIApplication>, mount?: string) {
   const logger = recordingLogger();
   const container = new WSGIContainer(app, { logger });
   const router = new RuleRouter([
@@ -21,8 +21,8 @@ async function serveApplication(app: ReturnType<typeof WSGIApplication>, mount?:
   return { ...served, logger };
 }
 
-describe('WSGIApplication served by WSGIContainer over a socket', () => {
-  const app = WSGIApplication([
+describe('toWSGIApplication served by WSGIContainer over a socket', () => {
+  const app = toWSGIApplication([
     [
       '/(?:legacy/)?echo',
       (request) =>
@@ -81,7 +81,7 @@ describe('WSGIApplication served by WSGIContainer over a socket', () => {
     expect(response.statusCode).toBe(500);
     await response.body.dump();
     expect(logger.text()).toMatch(
-      /WSGIApplication runs only synchronous handlers: the handler for GET \/async returned a promise/,
+      /toWSGIApplication runs only synchronous handlers: the handler for GET \/async returned a promise/,
     );
   });
 
@@ -121,10 +121,10 @@ describe('one handler, two worlds', () => {
     );
   };
 
-  it('sees the same request under HTTPServer directly and under WSGIApplication in a WSGIContainer', async () => {
+  it('sees the same request under HTTPServer directly and under toWSGIApplication in a WSGIContainer', async () => {
     const direct = await serve(new RuleRouter([['/.*', describeRequest]]));
     closers.push(direct.close);
-    const gateway = await serveApplication(WSGIApplication([['/.*', describeRequest]]));
+    const gateway = await serveApplication(toWSGIApplication([['/.*', describeRequest]]));
     const send = async (base: string) => {
       const response = await undiciRequest(`${base}/a%2Fb/caf%C3%A9/x%20y?q=%20&r=%C3%A9`, {
         method: 'PUT',

@@ -19,12 +19,12 @@ export const errorNames = {
 } as const;
 
 /** Whether an error means the work was cancelled (the client went away) rather than failed. */
-export function isWorkCancelled(error: unknown): boolean {
+export function isWorkCancelled(error: unknown): error is Error {
   return error instanceof Error && error.name === errorNames.workCancelled;
 }
 
 /** Whether an executor error means "busy or stopping, try again later" (answered 503 while nothing was sent). */
-export function isUnavailable(error: unknown): boolean {
+export function isUnavailable(error: unknown): error is Error {
   return (
     error instanceof Error &&
     (error.name === errorNames.queueFull || error.name === errorNames.executorClosed)
