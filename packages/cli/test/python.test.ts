@@ -37,7 +37,8 @@ describe('tsgi serve --python on two worker threads', () => {
 });
 
 describe('tsgi serve --python with an application that does not load', () => {
-  it('gives a one-line error and exit 1', () => {
+  // Loading Pyodide takes seconds, more on a loaded machine: the default 5 s test timeout is not a bound here.
+  it('gives a one-line error and exit 1', { timeout: 120_000 }, () => {
     const { code, stderr } = runTsgi([
       'serve',
       '--python',
@@ -55,7 +56,7 @@ describe('tsgi serve --python with an application that does not load', () => {
     ]);
   });
 
-  it('prints a syntax error’s location before the one-line error', () => {
+  it('prints a syntax error’s location before the one-line error', { timeout: 120_000 }, () => {
     const { code, stderr } = runTsgi([
       'serve',
       '--python',

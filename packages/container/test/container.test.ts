@@ -1,11 +1,13 @@
 // Building a container (executors, module references, ready()), the environ it gives, and the request body.
+
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type Executor, InlineExecutor, ProcessExecutorRejectedError, QueueFullError } from '@tsgi/executors';
 import { HTTPServer } from '@tsgi/http-server';
 import { afterEach, describe, expect, test } from 'vitest';
+import { testLogger } from '../../../test-support/test-logger.js';
 import { type Environ, type WSGIApplication, WSGIContainer } from '../src/index.js';
-import { memoryLogger, postTooLarge, rawExchange } from './helpers.js';
+import { postTooLarge, rawExchange } from './helpers.js';
 import { serve, type TestServer } from './serve.js';
 
 let server: TestServer | undefined;
@@ -51,14 +53,14 @@ describe('construction', () => {
   });
 
   test('a module reference is loaded by ready() and served', async () => {
-    const container = new WSGIContainer(`${fixture}#app`, { logger: memoryLogger() });
+    const container = new WSGIContainer(`${fixture}#app`, { logger: testLogger() });
     await container.ready();
     server = await serve(container);
     expect(await (await fetch(`${server.url}/x`)).text()).toBe('hello from /x');
   });
 
   test('a module reference loads on first use when ready() was not awaited', async () => {
-    server = await serve(new WSGIContainer({ module: fixture, export: 'app' }, { logger: memoryLogger() }));
+    server = await serve(new WSGIContainer({ module: fixture, export: 'app' }, { logger: testLogger() }));
     expect(await (await fetch(`${server.url}/y`)).text()).toBe('hello from /y');
   });
 
@@ -71,7 +73,7 @@ describe('construction', () => {
   });
 
   test('HTTPServer.listen() fails when the application does not load', async () => {
-    const container = new WSGIContainer(`${fixture}#missing`, { logger: memoryLogger() });
+    const container = new WSGIContainer(`${fixture}#missing`, { logger: testLogger() });
     await expect(serve(container)).rejects.toThrow(/no export named "missing"/);
   });
 
@@ -95,14 +97,14 @@ describe('the environ', () => {
 
   test('wsgi.multithread follows the executor; wsgi.multiprocess is false unless the option says so', async () => {
     const environ = await environOf(
-      new WSGIContainer(capture, { logger: memoryLogger() }),
+      new WSGIContainer(capture, { logger: testLogger() }),
       'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
     );
     expect(environ['wsgi.multithread']).toBe(false);
     expect(environ['wsgi.multiprocess']).toBe(false);
     await server!.close();
     const several = await environOf(
-      new WSGIContainer(capture, { logger: memoryLogger(), multiprocess: true }),
+      new WSGIContainer(capture, { logger: testLogger(), multiprocess: true }),
       'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
     );
     expect(several['wsgi.multiprocess']).toBe(true);
@@ -134,7 +136,7 @@ describe('the environ', () => {
           startResponse('200 OK', plain);
           return [new TextEncoder().encode(String(environ.CONTENT_LENGTH))];
         },
-        { logger: memoryLogger() },
+        { logger: testLogger() },
       ),
     );
     const response = await fetch(server.url, { method: 'POST', body: 'hello' });
@@ -153,7 +155,7 @@ describe('the environ', () => {
           startResponse('200 OK', plain);
           return [];
         },
-        { logger: memoryLogger() },
+        { logger: testLogger() },
       ),
     );
     const reply = await rawExchange(
@@ -167,7 +169,7 @@ describe('the environ', () => {
   });
 
   test('under a mount prefix, SCRIPT_NAME is the prefix and PATH_INFO the rest', async () => {
-    server = await serve(new WSGIContainer(capture, { logger: memoryLogger() }), '/app');
+    server = await serve(new WSGIContainer(capture, { logger: testLogger() }), '/app');
     await rawExchange(server.port, 'GET /app/page HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect(seen!.SCRIPT_NAME).toBe('/app');
     expect(seen!.PATH_INFO).toBe('/page');
@@ -182,7 +184,7 @@ describe('47: connection handling', () => {
           startResponse('200 OK', plain);
           return [new TextEncoder().encode('ok')];
         },
-        { logger: memoryLogger() },
+        { logger: testLogger() },
       ),
     );
     expect(await rawExchange(server.port, 'GET / HTTP/1.0\r\n\r\n')).toMatch(
@@ -205,7 +207,7 @@ describe('47: connection handling', () => {
 
 describe('a run that fails', () => {
   test('a full queue answers 503 at once, logged at warn', async () => {
-    const logger = memoryLogger();
+    const logger = testLogger();
     const busy: Executor = { ...fakeExecutor('inline'), run: () => Promise.reject(new QueueFullError(4)) };
     server = await serve(new WSGIContainer(() => [], { executor: busy, logger }));
     const reply = await rawExchange(server.port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
@@ -214,7 +216,7 @@ describe('a run that fails', () => {
   });
 
   test('a crashed run before any output is a 500 with an error line', async () => {
-    const logger = memoryLogger();
+    const logger = testLogger();
     const crashing: Executor = {
       ...fakeExecutor('inline'),
       run: () => Promise.reject(new Error('worker exited')),
@@ -228,7 +230,7 @@ describe('a run that fails', () => {
 
 describe('timeoutMs', () => {
   test('a response held back past the timeout is aborted, close() runs and the timeout is logged', async () => {
-    const logger = memoryLogger();
+    const logger = testLogger();
     let closed = 0;
     const chunk = new Uint8Array(64 * 1024);
     server = await serve(
@@ -260,7 +262,7 @@ describe('timeoutMs', () => {
 
 describe('a request body the server refuses', () => {
   test('is answered by the server (413) and not logged as an application error', async () => {
-    const logger = memoryLogger();
+    const logger = testLogger();
     const container = new WSGIContainer(
       (environ, startResponse) => {
         const body = environ['wsgi.input'].read();

@@ -1,11 +1,12 @@
 // Serves `seen`, `parts` and `endless` of fixtures/thread-apps.mjs on one executor, inline or on a thread pool,
 // for the half-close and refused-request tests. Runs from dist: worker threads import dist/gateway-handler.js.
+
 import { fileURLToPath } from 'node:url';
 import { setEnvironmentData } from 'node:worker_threads';
 import { InlineExecutor, ThreadPoolExecutor } from '@tsgi/executors';
 import { HTTPServer, type HTTPServerOptions, RuleRouter } from '@tsgi/http-server';
+import { testLogger } from '../../../test-support/test-logger.js';
 import { State, stateKey } from './fixtures/thread-apps.mjs';
-import { memoryLogger } from './helpers.js';
 
 const distribution = '../dist/index.js';
 const { WSGIContainer } = (await import(distribution)) as typeof import('../src/index.js');
@@ -23,7 +24,7 @@ export const executorKinds: ExecutorKind[] = ['inline', 'thread pool'];
  */
 export async function serveEdgeApps(kind: ExecutorKind, options: HTTPServerOptions = {}) {
   const executor = kind === 'inline' ? new InlineExecutor() : new ThreadPoolExecutor({ maxWorkers: 2 });
-  const logger = memoryLogger();
+  const logger = testLogger();
   const container = (name: string) => new WSGIContainer(`${apps}#${name}`, { executor, logger });
   const server = new HTTPServer(
     new RuleRouter([

@@ -1,17 +1,5 @@
 import { connect } from 'node:net';
 import { expect } from 'vitest';
-import type { Logger } from '../src/index.js';
-
-/** A logger that keeps its lines, for assertions. */
-export function memoryLogger(): Logger & { lines: Array<{ level: string; text: string }> } {
-  const lines: Array<{ level: string; text: string }> = [];
-  return {
-    lines,
-    info: (text) => lines.push({ level: 'info', text }),
-    warn: (text) => lines.push({ level: 'warn', text }),
-    error: (text) => lines.push({ level: 'error', text }),
-  };
-}
 
 /**
  * Sends raw bytes (a string as latin-1), returns everything the server sent until it closed the connection.

@@ -3,8 +3,9 @@
 import { request as httpRequest } from 'node:http';
 import { HTTPServer } from '@tsgi/http-server';
 import { afterEach, describe, expect, test } from 'vitest';
+import { testLogger } from '../../../test-support/test-logger.js';
 import { type WSGIApplication, WSGIContainer, type WSGIContainerOptions } from '../src/index.js';
-import { memoryLogger, rawExchange } from './helpers.js';
+import { rawExchange } from './helpers.js';
 import { serve, type TestServer } from './serve.js';
 
 let server: TestServer | undefined;
@@ -17,7 +18,7 @@ const text = (value: string) => new TextEncoder().encode(value);
 const plain: Array<[string, string]> = [['Content-Type', 'text/plain']];
 
 async function start(app: WSGIApplication, options: WSGIContainerOptions = {}) {
-  const logger = memoryLogger();
+  const logger = testLogger();
   const container = new WSGIContainer(app, { logger, ...options });
   server = await serve(container);
   return { logger, container, server };
@@ -206,13 +207,13 @@ describe('bodiless responses', () => {
 
 describe('Content-Length from the application', () => {
   test('37: a body shorter than Content-Length is sent, then the connection closes and an error is logged', async () => {
-    const serverLogger = memoryLogger();
+    const serverLogger = testLogger();
     const container = new WSGIContainer(
       (_environ, startResponse) => {
         startResponse('200 OK', [...plain, ['Content-Length', '10']]);
         return [text('abc')];
       },
-      { logger: memoryLogger() },
+      { logger: testLogger() },
     );
     server = await serve(container, undefined, serverLogger);
     const reply = await rawExchange(server!.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -485,7 +486,7 @@ describe('49: the access log', () => {
   });
 
   test('under a server that keeps the access log, each request is logged once, by the server', async () => {
-    const logger = memoryLogger();
+    const logger = testLogger();
     const container = new WSGIContainer(
       (environ, startResponse) => {
         if (environ.PATH_INFO === '/boom') throw new Error('boom');

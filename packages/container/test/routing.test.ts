@@ -1,9 +1,10 @@
 // Tornado's tornado/test/routing_test.py WSGIContainerTestCase: a RuleRouter sends /tornado.* to a native handler
 // and /wsgi to a WSGIContainer (an app without Content-Type, not validated); anything else is a 404.
+
 import { HTTPServer, PathMatches, Rule, RuleRouter } from '@tsgi/http-server';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { testLogger } from '../../../test-support/test-logger.js';
 import { WSGIContainer } from '../src/index.js';
-import { memoryLogger } from './helpers.js';
 
 let server: HTTPServer;
 let url: string;
@@ -14,14 +15,14 @@ beforeAll(async () => {
       startResponse('200 OK', []);
       return [new TextEncoder().encode('WSGI')];
     },
-    { logger: memoryLogger() },
+    { logger: testLogger() },
   );
   server = new HTTPServer(
     new RuleRouter([
       new Rule(new PathMatches('/tornado.*'), (request) => request.connection.respond(200, request.path)),
       new Rule(new PathMatches('/wsgi'), container),
     ]),
-    { logger: memoryLogger() },
+    { logger: testLogger() },
   );
   const { port } = await server.listen(0, '127.0.0.1');
   url = `http://127.0.0.1:${port}`;

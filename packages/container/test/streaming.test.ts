@@ -1,11 +1,13 @@
 // Streaming: chunks reach the client as they are produced, back-to-back chunks are batched, a client that stops
 // reading holds the application back (bounded memory), and a client that leaves stops it (close() at once).
+
 import { connect } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { type Executor, InlineExecutor, type Work } from '@tsgi/executors';
 import { afterEach, describe, expect, test } from 'vitest';
+import { testLogger } from '../../../test-support/test-logger.js';
 import { type ContainerRequest, type WSGIApplication, WSGIContainer } from '../src/index.js';
-import { memoryLogger, sleepSync } from './helpers.js';
+import { sleepSync } from './helpers.js';
 import { serve, type Target, type TestServer } from './serve.js';
 
 let server: TestServer | undefined;
@@ -40,7 +42,7 @@ describe('34: streaming', () => {
         }
       })();
     };
-    server = await serve(new WSGIContainer(app, { logger: memoryLogger() }));
+    server = await serve(new WSGIContainer(app, { logger: testLogger() }));
     const client = new Worker(new URL('./fixtures/counting-client.mjs', import.meta.url), {
       workerData: { url: server.url, counter: counter.buffer },
     });
@@ -58,7 +60,7 @@ describe('34: streaming', () => {
           for (let index = 0; index < 100; index++) yield new Uint8Array(1024).fill(97);
         })();
       },
-      { logger: memoryLogger() },
+      { logger: testLogger() },
     );
     const counting: Target = {
       handleRequest(request: ContainerRequest) {
@@ -131,7 +133,7 @@ describe('backpressure and disconnects', () => {
       })();
       return Object.assign(body, { close: () => closed++ });
     };
-    server = await serve(new WSGIContainer(app, { logger: memoryLogger() }));
+    server = await serve(new WSGIContainer(app, { logger: testLogger() }));
     const before = process.memoryUsage();
     const socket = connect(server.port, '127.0.0.1');
     socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -153,7 +155,7 @@ describe('backpressure and disconnects', () => {
   });
 
   test('46: a run that fails because the client left is not reported as an application error', async () => {
-    const logger = memoryLogger();
+    const logger = testLogger();
     let closed = 0;
     const app: WSGIApplication = (_environ, startResponse) => {
       startResponse('200 OK', plain);
@@ -191,7 +193,7 @@ describe('backpressure and disconnects', () => {
         },
       });
     };
-    server = await serve(new WSGIContainer(app, { logger: memoryLogger() }));
+    server = await serve(new WSGIContainer(app, { logger: testLogger() }));
     const socket = connect(server.port, '127.0.0.1');
     socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     await new Promise((resolve) => socket.once('data', resolve));

@@ -1,10 +1,11 @@
 // The path a thread executor takes, run from dist: the gateway handler named by module reference
 // (dist/gateway-handler.js), the application by module reference, and every payload and message
 // structured-cloned as if it crossed into a worker thread and back.
+
 import { fileURLToPath } from 'node:url';
 import { type Executor, InlineExecutor, type Work } from '@tsgi/executors';
 import { afterEach, expect, test } from 'vitest';
-import { memoryLogger } from './helpers.js';
+import { testLogger } from '../../../test-support/test-logger.js';
 import { serve, type TestServer } from './serve.js';
 
 // From dist (built by `pnpm build`): a worker imports dist/gateway-handler.js, found beside dist/index.js.
@@ -42,7 +43,7 @@ class CloningExecutor implements Executor {
 
 test('the gateway handler and the application load by reference, and everything survives cloning', async () => {
   const executor = new CloningExecutor();
-  const logger = memoryLogger();
+  const logger = testLogger();
   const app = fileURLToPath(new URL('./fixtures/hello-app.mjs', import.meta.url));
   const container = new WSGIContainer(`${app}#app`, { executor, logger, validate: true });
   await container.ready();

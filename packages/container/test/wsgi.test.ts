@@ -1,14 +1,16 @@
 // Tornado's tornado/test/wsgi_test.py (WSGIContainerDummyExecutorTest), on the inline executor: apps wrapped in
 // validator(), a two-party barrier with a 0.3 s timeout. On the event loop two requests cannot overlap, so
 // both barrier requests see a broken barrier.
+
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { testLogger } from '../../../test-support/test-logger.js';
 import { type Environ, type StartResponse, validator, WSGIContainer } from '../src/index.js';
-import { Barrier, memoryLogger } from './helpers.js';
+import { Barrier } from './helpers.js';
 import { serve, type TestServer } from './serve.js';
 
 let server: TestServer;
 let barrier: Barrier;
-const logger = memoryLogger();
+const logger = testLogger();
 
 function respondPlain(startResponse: StartResponse): void {
   startResponse('200 OK', [['Content-Type', 'text/plain']]);

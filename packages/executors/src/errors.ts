@@ -1,7 +1,8 @@
 /**
  * Errors an executor reports. Each has a stable `name` (and, where a server maps it to a status, a `code`), so a
- * caller can tell them apart even after they crossed a thread boundary.
+ * caller can tell them apart even after they crossed a thread boundary (`@tsgi/protocol` holds both).
  */
+import { errorCodes, errorNames } from '@tsgi/protocol';
 
 /**
  * The work was cancelled (the caller aborted its signal, usually because the client went away). Thrown in the
@@ -9,8 +10,8 @@
  * `ClientDisconnected` does; `run()` rejects with it when the handler lets it through.
  */
 export class WorkCancelledError extends Error {
-  override readonly name = 'WorkCancelledError';
-  readonly code = 'ERR_WORK_CANCELLED';
+  override readonly name = errorNames.workCancelled;
+  readonly code = errorCodes.workCancelled;
   constructor(message = 'The work was cancelled (the client went away)', options?: { cause?: unknown }) {
     super(message, options);
   }
@@ -18,8 +19,8 @@ export class WorkCancelledError extends Error {
 
 /** The work ran longer than its `timeoutMs`; its worker thread was terminated and replaced. */
 export class WorkTimeoutError extends Error {
-  override readonly name = 'WorkTimeoutError';
-  readonly code = 'ERR_WORK_TIMEOUT';
+  override readonly name = errorNames.workTimeout;
+  readonly code = errorCodes.workTimeout;
   constructor(readonly timeoutMs: number) {
     super(`The work ran longer than ${timeoutMs} ms; its worker thread was terminated and replaced`);
   }
@@ -27,8 +28,8 @@ export class WorkTimeoutError extends Error {
 
 /** The executor's queue is full: the work was refused at once (a server answers 503 Service Unavailable). */
 export class QueueFullError extends Error {
-  override readonly name = 'QueueFullError';
-  readonly code = 'ERR_QUEUE_FULL';
+  override readonly name = errorNames.queueFull;
+  readonly code = errorCodes.queueFull;
   constructor(readonly maxQueue: number) {
     super(`The executor's queue is full (maxQueue ${maxQueue}); try again later`);
   }
@@ -39,8 +40,8 @@ export class QueueFullError extends Error {
  * of memory under `resourceLimits`. Only the work on that thread fails; the pool replaces the thread.
  */
 export class WorkerCrashedError extends Error {
-  override readonly name = 'WorkerCrashedError';
-  readonly code = 'ERR_WORKER_CRASHED';
+  override readonly name = errorNames.workerCrashed;
+  readonly code = errorCodes.workerCrashed;
   constructor(
     message: string,
     readonly exitCode: number,
@@ -55,8 +56,8 @@ export class WorkerCrashedError extends Error {
  * passed (a server answers 503 Service Unavailable).
  */
 export class ExecutorClosedError extends Error {
-  override readonly name = 'ExecutorClosedError';
-  readonly code = 'ERR_EXECUTOR_CLOSED';
+  override readonly name = errorNames.executorClosed;
+  readonly code = errorCodes.executorClosed;
   constructor(message = 'The executor is closed') {
     super(message);
   }

@@ -8,10 +8,12 @@
  * Worker threads share the process's descriptors, so a handler on any thread reads it with positional
  * `readSync` calls and never waits on the event loop.
  */
+
 import { randomBytes } from 'node:crypto';
 import { close, open, readSync, unlink, write } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { errorCodes, errorNames } from '@tsgi/protocol';
 
 /**
  * Input in an open file: `port.read()` reads `length` bytes of it from offset 0. The executor that was given it
@@ -43,8 +45,8 @@ export const defaultSpoolMemoryLimit = 64 * 1024;
 
 /** Creating, writing or reading the temporary file failed (a full disk, a directory that is not writable). */
 export class InputSpoolError extends Error {
-  override readonly name = 'InputSpoolError';
-  readonly code = 'ERR_INPUT_SPOOL';
+  override readonly name = errorNames.inputSpool;
+  readonly code = errorCodes.inputSpool;
 }
 
 /** Whether an input is an `InputFile` (rather than bytes or an async source). */

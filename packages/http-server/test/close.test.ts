@@ -94,12 +94,12 @@ describe('graceful close', () => {
     while (!data.includes('\r\n\r\n')) await delay(5);
     // The headers promised keep-alive; the server must still not wait for the idle timeout (72 s) to finish.
     expect(data).toMatch(/Connection: keep-alive/i);
-    const started = Date.now();
-    await server.close({ timeoutMs: 10_000 });
+    // Neither the idle timeout (72 s) nor close()'s deadline may be what ends it: both are past the test's own
+    // timeout, so only a connection closed after its response lets the test pass, however loaded the machine.
+    await server.close({ timeoutMs: 120_000 });
     await closed;
-    expect(Date.now() - started).toBeLessThan(3000);
     expect(data.endsWith('done')).toBe(true);
-  });
+  }, 60_000);
 
   it('an idle keep-alive connection is closed at once; a request running past timeoutMs is cut off', async () => {
     const { server, port, logger } = await serve(async (request) => {
@@ -120,12 +120,10 @@ describe('graceful close', () => {
     const started = Date.now();
     const closing = server.close({ timeoutMs: 1500 });
     await idleClosed;
-    // The idle connection went at once, long before the deadline.
-    expect(Date.now() - started).toBeLessThan(1000);
+    // The idle connection went at once: the stuck one, cut off only at the deadline, is still open.
+    expect(stuck.destroyed).toBe(false);
     await closing;
     expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
-    expect(Date.now() - started).toBeLessThan(5000);
-    await idleClosed;
     await stuckClosed;
     expect(logger.text()).toMatch(/requests still running after 1500 ms/);
     // close() is idempotent.

@@ -149,17 +149,17 @@ describe('framing', () => {
     expect(responses[0]!.endsWith('\r\n\r\nhe')).toBe(true);
     expect(responses[1]!.endsWith('\r\n\r\nhe')).toBe(true);
     const excessLines = served.logger.lines.filter((line) =>
-      /longer than its Content-Length/.test(line.message),
+      /longer than its Content-Length/.test(line.text),
     );
     // Logged once per response (two responses here), not once per write.
     expect(excessLines).toEqual([
       {
         level: 'error',
-        message: 'GET /: response body longer than its Content-Length; excess bytes dropped',
+        text: 'GET /: response body longer than its Content-Length; excess bytes dropped',
       },
       {
         level: 'error',
-        message: 'GET /: response body longer than its Content-Length; excess bytes dropped',
+        text: 'GET /: response body longer than its Content-Length; excess bytes dropped',
       },
     ]);
   });
@@ -413,13 +413,13 @@ describe('access log', () => {
     await client.close();
     const lines = served.logger.lines;
     expect(lines[0]).toMatchObject({ level: 'info' });
-    expect(lines[0]!.message).toMatch(
+    expect(lines[0]!.text).toMatch(
       /^\d{4}-\d\d-\d\dT[\d:.]+Z 200 GET \/a\?s=200 \(127\.0\.0\.1\) \d+\.\d{2}ms 1B "-"$/,
     );
     expect(lines[1]).toMatchObject({ level: 'warn' });
-    expect(lines[1]!.message).toMatch(/Z 404 GET/);
+    expect(lines[1]!.text).toMatch(/Z 404 GET/);
     expect(lines[2]).toMatchObject({ level: 'error' });
-    expect(lines[2]!.message).toMatch(/Z 503 GET/);
+    expect(lines[2]!.text).toMatch(/Z 503 GET/);
   });
 
   it('passes structured fields to a pino-like logger: logger.info(fields, line), with `this` kept', async () => {
@@ -463,8 +463,8 @@ describe('access log', () => {
     await (await fetchRequest(`${served.url}/ok`)).body.text();
     await (await fetchRequest(`${served.url}/missing`)).body.text();
     await (await fetchRequest(`${served.url}/big`, { method: 'POST', body: 'too large' })).body.text();
-    const access = served.logger.lines.filter((line) => /Z \d{3} /.test(line.message));
-    expect(access.map((line) => line.message.split(' ').slice(1, 4).join(' '))).toEqual([
+    const access = served.logger.lines.filter((line) => /Z \d{3} /.test(line.text));
+    expect(access.map((line) => line.text.split(' ').slice(1, 4).join(' '))).toEqual([
       '404 GET /missing',
       '413 POST /big',
     ]);

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { testLogger } from '../../../test-support/test-logger.js';
 import {
   HTTPServer,
   type HTTPServerOptions,
@@ -6,23 +7,9 @@ import {
   type RequestHandler,
 } from '../src/index.js';
 
-/** A logger that records lines by level, so tests can assert on what was logged. */
-export function recordingLogger() {
-  const lines: { level: 'info' | 'warn' | 'error'; message: string }[] = [];
-  return {
-    lines,
-    info: (message: string) => void lines.push({ level: 'info', message }),
-    warn: (message: string) => void lines.push({ level: 'warn', message }),
-    error: (message: string) => void lines.push({ level: 'error', message }),
-    text: () => lines.map((line) => `${line.level}: ${line.message}`).join('\n'),
-  };
-}
-
-export type RecordingLogger = ReturnType<typeof recordingLogger>;
-
 /** Starts a server on 127.0.0.1:0 with a recording logger (unless one is given). */
 export async function serve(callback: RequestCallback | RequestHandler, options: HTTPServerOptions = {}) {
-  const logger = recordingLogger();
+  const logger = testLogger();
   const server = new HTTPServer(callback, { logger, ...options });
   const { port } = await server.listen(0, '127.0.0.1');
   return {

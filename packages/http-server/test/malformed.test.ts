@@ -152,7 +152,7 @@ describe('bad input over a raw socket', () => {
     expect(closed).toBe(true);
     expect(handled.length).toBe(handledBefore);
     const newLines = served.logger.lines.slice(before);
-    expect(newLines.map((line) => line.message).join('\n')).toMatch(logged);
+    expect(newLines.map((line) => line.text).join('\n')).toMatch(logged);
     await expectServerStillAnswers();
     await delay(20);
     expect(await connectionCount()).toBe(0);

@@ -48,7 +48,7 @@ async function expectRefused(served: Served, payload: string, status: number, lo
   expect(
     served.logger.lines
       .slice(before)
-      .map((line) => line.message)
+      .map((line) => line.text)
       .join('\n'),
   ).toMatch(logged);
 }
@@ -75,9 +75,9 @@ describe('limitRequestLine', () => {
   it('the refusal log line shows the start of a long target, not all of it', async () => {
     const before = defaults.logger.lines.length;
     await rawRequest(defaults.port, get(targetFor(40_000)));
-    const line = defaults.logger.lines.slice(before).find((entry) => entry.message.startsWith('414'));
-    expect(line?.message).toMatch(/… \(\d+ bytes\)/);
-    expect(line!.message.length).toBeLessThan(400);
+    const line = defaults.logger.lines.slice(before).find((entry) => entry.text.startsWith('414'));
+    expect(line?.text).toMatch(/… \(\d+ bytes\)/);
+    expect(line!.text.length).toBeLessThan(400);
   });
 
   it('a request line longer than maxHeaderSize is refused by the parser with 431', async () => {

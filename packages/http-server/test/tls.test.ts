@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testLogger } from '../../../test-support/test-logger.js';
 import { HTTPServer } from '../src/index.js';
-import { recordingLogger } from './helpers.js';
 
 /** A throwaway self-signed certificate for 127.0.0.1, made with openssl for this run only. */
 function generateCertificate() {
@@ -45,7 +45,7 @@ describe('TLS', () => {
   let credentials: { key: Buffer; cert: Buffer };
   let server: HTTPServer;
   let port: number;
-  const logger = recordingLogger();
+  const logger = testLogger();
 
   beforeAll(async () => {
     credentials = generateCertificate();

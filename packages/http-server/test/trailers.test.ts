@@ -74,7 +74,7 @@ describe('forbidden trailer fields', () => {
     expect(data).toMatch(/\r\nConnection: close\r\n/i);
     expect(closed).toBe(true);
     expect(seen.slice(before).map((entry) => entry.outcome)).toEqual(['HTTPInputError 400']);
-    expect(served.logger.lines[logged]?.message).toMatch(
+    expect(served.logger.lines[logged]?.text).toMatch(
       new RegExp(`${line.slice(0, line.indexOf(':'))} is not allowed in a trailer section \\(RFC 9110`),
     );
   });

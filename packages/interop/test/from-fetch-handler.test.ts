@@ -7,8 +7,9 @@ import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { Response as UndiciResponse, request as undiciRequest } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testLogger } from '../../../test-support/test-logger.js';
 import { fromFetchHandler, toFetchHandler } from '../src/index.js';
-import { recordingLogger, serve, waitFor } from './helpers.js';
+import { serve, waitFor } from './helpers.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -22,10 +23,10 @@ const gatewayApp = (environ: Environ, startResponse: StartResponse) => {
 
 /** A Hono app mounted by `fromFetchHandler` beside a `WSGIContainer`, over a real `HTTPServer`. */
 async function serveMixed(hono: Hono) {
-  const logger = recordingLogger();
+  const logger = testLogger();
   const router = new RuleRouter([
     ['/api/.*', fromFetchHandler(hono.fetch, { logger })],
-    ['.*', new WSGIContainer(gatewayApp, { logger: recordingLogger() })],
+    ['.*', new WSGIContainer(gatewayApp, { logger: testLogger() })],
   ]);
   const served = await serve(router);
   closers.push(served.close);
@@ -106,7 +107,7 @@ describe('fromFetchHandler: a Hono app beside a WSGIContainer on HTTPServer', ()
       }
       return c.text('should not be sent');
     });
-    const logger = recordingLogger();
+    const logger = testLogger();
     const served = await serve(new RuleRouter([['/api/.*', fromFetchHandler(hono.fetch, { logger })]]), {
       maxBodySize: 1000,
     });
@@ -236,7 +237,7 @@ describe('fromFetchHandler: a Hono app beside a WSGIContainer on HTTPServer', ()
   });
 
   it("accepts a Response from another realm (the undici package's), and answers 500 for a non-Response", async () => {
-    const logger = recordingLogger();
+    const logger = testLogger();
     const router = new RuleRouter([
       [
         '/undici',
@@ -305,7 +306,7 @@ describe('fromFetchHandler: a Hono app beside a WSGIContainer on HTTPServer', ()
   });
 
   it('serves a gateway app through Hono through HTTPServer: both directions at once', async () => {
-    const wsgi = toFetchHandler(gatewayApp, { scriptName: '/api/wsgi', logger: recordingLogger() });
+    const wsgi = toFetchHandler(gatewayApp, { scriptName: '/api/wsgi', logger: testLogger() });
     const hono = new Hono();
     hono.all('/api/wsgi/*', (c) => wsgi(c.req.raw));
     const { url } = await serveMixed(hono);

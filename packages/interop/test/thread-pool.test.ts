@@ -3,7 +3,8 @@ import { ThreadPoolExecutor } from '@tsgi/executors';
 import { RuleRouter } from '@tsgi/http-server';
 import { request as undiciRequest } from 'undici';
 import { afterEach, expect, it } from 'vitest';
-import { recordingLogger, serve } from './helpers.js';
+import { testLogger } from '../../../test-support/test-logger.js';
+import { serve } from './helpers.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -14,7 +15,7 @@ it('runs native handlers on a worker thread: toWSGIApplication by module referen
   const executor = new ThreadPoolExecutor({ maxWorkers: 1 });
   const container = new WSGIContainer(new URL('./fixtures/native-app.mjs#app', import.meta.url).href, {
     executor,
-    logger: recordingLogger(),
+    logger: testLogger(),
   });
   const served = await serve(new RuleRouter([['.*', container]]));
   closers.push(async () => {

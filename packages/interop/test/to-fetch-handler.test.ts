@@ -2,8 +2,9 @@ import { WSGIContainer } from '@tsgi/container';
 import type { Environ, StartResponse } from '@tsgi/environ';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { testLogger } from '../../../test-support/test-logger.js';
 import { toFetchHandler } from '../src/index.js';
-import { recordingLogger, waitFor } from './helpers.js';
+import { waitFor } from './helpers.js';
 
 const encoder = new TextEncoder();
 
@@ -53,7 +54,7 @@ function endlessApp() {
 
 describe('toFetchHandler', () => {
   it('serves a gateway app to a Fetch Request: environ, status, headers, body', async () => {
-    const handler = toFetchHandler(echo, { remoteAddress: () => '203.0.113.9', logger: recordingLogger() });
+    const handler = toFetchHandler(echo, { remoteAddress: () => '203.0.113.9', logger: testLogger() });
     const response = await handler(
       new Request('https://example.com:8443/caf%C3%A9?x=1', {
         method: 'POST',
@@ -81,9 +82,7 @@ describe('toFetchHandler', () => {
 
   it('streams the body: the iterable is pulled as the body is read, and close() runs once on cancel', async () => {
     const { app, state } = endlessApp();
-    const response = await toFetchHandler(app, { logger: recordingLogger() })(
-      new Request('http://localhost/'),
-    );
+    const response = await toFetchHandler(app, { logger: testLogger() })(new Request('http://localhost/'));
     const reader = response.body!.getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value).startsWith('chunk 1\n')).toBe(true);
@@ -101,7 +100,7 @@ describe('toFetchHandler', () => {
 
   it("stops when the request's signal aborts: the response rejects and close() runs once", async () => {
     const { app, state } = endlessApp();
-    const handler = toFetchHandler(app, { logger: recordingLogger() });
+    const handler = toFetchHandler(app, { logger: testLogger() });
     const controller = new AbortController();
     const response = await handler(new Request('http://localhost/', { signal: controller.signal }));
     const reader = response.body!.getReader();
@@ -113,7 +112,7 @@ describe('toFetchHandler', () => {
     const early = endlessApp();
     const aborted = AbortSignal.abort();
     await expect(
-      toFetchHandler(early.app, { logger: recordingLogger() })(
+      toFetchHandler(early.app, { logger: testLogger() })(
         new Request('http://localhost/', { signal: aborted }),
       ),
     ).rejects.toThrow(/cancelled/);
@@ -131,9 +130,7 @@ describe('toFetchHandler', () => {
       }
       return Object.assign(body(), { close: () => void closed++ });
     };
-    const response = await toFetchHandler(app, { logger: recordingLogger() })(
-      new Request('http://localhost/'),
-    );
+    const response = await toFetchHandler(app, { logger: testLogger() })(new Request('http://localhost/'));
     expect(await response.text()).toBe('ab');
     expect(closed).toBe(1);
   });
@@ -144,9 +141,7 @@ describe('toFetchHandler', () => {
       for (let piece = 0; piece < 5; piece++) write(new Uint8Array(100 * 1024).fill(piece));
       return [];
     };
-    const response = await toFetchHandler(app, { logger: recordingLogger() })(
-      new Request('http://localhost/'),
-    );
+    const response = await toFetchHandler(app, { logger: testLogger() })(new Request('http://localhost/'));
     const body = new Uint8Array(await response.arrayBuffer());
     expect(body.length).toBe(500 * 1024);
     expect(body[0]).toBe(0);
@@ -154,7 +149,7 @@ describe('toFetchHandler', () => {
   });
 
   it('answers 500 for an application that fails before its headers, and logs it', async () => {
-    const logger = recordingLogger();
+    const logger = testLogger();
     const handler = toFetchHandler(
       () => {
         throw new Error('broken app');
@@ -176,15 +171,13 @@ describe('toFetchHandler', () => {
       }
       return body();
     };
-    const response = await toFetchHandler(app, { logger: recordingLogger() })(
-      new Request('http://localhost/'),
-    );
+    const response = await toFetchHandler(app, { logger: testLogger() })(new Request('http://localhost/'));
     expect(response.status).toBe(200);
     await expect(response.text()).rejects.toThrow();
   });
 
   it('answers 500 for a status a Fetch Response cannot carry, and logs it', async () => {
-    const logger = recordingLogger();
+    const logger = testLogger();
     const handler = toFetchHandler(
       (_environ: Environ, startResponse: StartResponse) => {
         startResponse('600 Beyond', []);
@@ -205,7 +198,7 @@ describe('toFetchHandler', () => {
         called = true;
         return echo(environ, startResponse);
       },
-      { maxBodySize: 8, logger: recordingLogger() },
+      { maxBodySize: 8, logger: testLogger() },
     );
     const declared = await handler(new Request('http://localhost/', { method: 'POST', body: 'x'.repeat(9) }));
     expect(declared.status).toBe(413);
@@ -234,7 +227,7 @@ describe('toFetchHandler', () => {
         ]);
         return environ.PATH_INFO === '/none' ? [] : ['body'];
       },
-      { logger: recordingLogger() },
+      { logger: testLogger() },
     );
     const head = await handler(new Request('http://localhost/', { method: 'HEAD' }));
     expect(head.status).toBe(200);
@@ -246,7 +239,7 @@ describe('toFetchHandler', () => {
   });
 
   it('uses a WSGIContainer given to it as it is, with its own options (here the validator)', async () => {
-    const logger = recordingLogger();
+    const logger = testLogger();
     const container = new WSGIContainer(
       (_environ: Environ, startResponse: StartResponse) => {
         startResponse('200 OK', [['Content-Type', 'text/plain']]);
@@ -261,7 +254,7 @@ describe('toFetchHandler', () => {
   });
 
   it('runs inside a Hono app, mounted under a prefix that becomes SCRIPT_NAME', async () => {
-    const wsgi = toFetchHandler(echo, { scriptName: '/wsgi', logger: recordingLogger() });
+    const wsgi = toFetchHandler(echo, { scriptName: '/wsgi', logger: testLogger() });
     const app = new Hono();
     app.get('/hono', (c) => c.text('from hono'));
     app.all('/wsgi/*', (c) => wsgi(c.req.raw));

@@ -2,8 +2,9 @@ import { WSGIContainer } from '@tsgi/container';
 import { type HTTPServerRequest, Rule, RuleRouter } from '@tsgi/http-server';
 import { request as undiciRequest } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testLogger } from '../../../test-support/test-logger.js';
 import { toWSGIApplication } from '../src/index.js';
-import { recordingLogger, serve } from './helpers.js';
+import { serve } from './helpers.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -11,7 +12,7 @@ afterEach(async () => {
 });
 
 async function serveApplication(app: ReturnType<typeof toWSGIApplication>, mount?: string) {
-  const logger = recordingLogger();
+  const logger = testLogger();
   const container = new WSGIContainer(app, { logger });
   const router = new RuleRouter([
     mount === undefined ? new Rule('.*', container) : new Rule(`${mount}(/.*)?`, container, { mount }),

@@ -18,6 +18,16 @@ export const errorNames = {
   inputSpool: 'InputSpoolError',
 } as const;
 
+/** The stable `code` of each of those errors (Node's `ERR_*` style), by the same keys. */
+export const errorCodes = {
+  workCancelled: 'ERR_WORK_CANCELLED',
+  queueFull: 'ERR_QUEUE_FULL',
+  executorClosed: 'ERR_EXECUTOR_CLOSED',
+  workTimeout: 'ERR_WORK_TIMEOUT',
+  workerCrashed: 'ERR_WORKER_CRASHED',
+  inputSpool: 'ERR_INPUT_SPOOL',
+} as const satisfies Record<keyof typeof errorNames, string>;
+
 /** Whether an error means the work was cancelled (the client went away) rather than failed. */
 export function isWorkCancelled(error: unknown): error is Error {
   return error instanceof Error && error.name === errorNames.workCancelled;

@@ -12,7 +12,7 @@ export {
   tornadoAccessLine,
 } from './access-log.js';
 export { describeError, describeValue } from './describe-error.js';
-export { endedByExecutor, errorNames, isUnavailable, isWorkCancelled } from './error-names.js';
+export { endedByExecutor, errorCodes, errorNames, isUnavailable, isWorkCancelled } from './error-names.js';
 export { type ErrorPage, errorPage, errorPageText, sendErrorPage } from './error-page.js';
 export { hasInvalidFieldCharacter, isDigits, isToken, trimFieldValue } from './field-value.js';
 export type { ContainerRequest, GatewayConnection, StartLine } from './gateway-connection.js';

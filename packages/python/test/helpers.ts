@@ -2,6 +2,7 @@
  * Test support: a Python application served by WSGIContainer + HTTPServer over loopback, a logger that keeps
  * its lines, raw-socket requests, and Debian's Flask when the project's script can install it.
  */
+
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -11,34 +12,15 @@ import { fileURLToPath } from 'node:url';
 import { WSGIContainer } from '@tsgi/container';
 import type { Executor } from '@tsgi/executors';
 import { HTTPServer } from '@tsgi/http-server';
+import { type TestLogger, testLogger } from '../../../test-support/test-logger.js';
 import { type PythonApplicationOptions, pythonApplication } from '../src/index.js';
 
 export const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const distPackages = '/usr/lib/python3/dist-packages';
 
-export interface MemoryLogger {
-  readonly lines: Array<{ level: string; text: string }>;
-  info(text: string): void;
-  warn(text: string): void;
-  error(text: string): void;
-  /** Everything logged at `error`, joined. */
-  errors(): string;
-}
-
-export function memoryLogger(): MemoryLogger {
-  const lines: Array<{ level: string; text: string }> = [];
-  return {
-    lines,
-    info: (text) => lines.push({ level: 'info', text }),
-    warn: (text) => lines.push({ level: 'warn', text }),
-    error: (text) => lines.push({ level: 'error', text }),
-    errors: () =>
-      lines
-        .filter((line) => line.level === 'error')
-        .map((line) => line.text)
-        .join('\n'),
-  };
-}
+// The shared test logger, under the names these tests use.
+export type MemoryLogger = TestLogger;
+export const memoryLogger = testLogger;
 
 export interface PythonServer {
   readonly url: string;

@@ -1,8 +1,9 @@
 import { WSGIContainer } from '@tsgi/container';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testLogger } from '../../../test-support/test-logger.js';
 import type { EnvironReport } from './support/gateway-target.js';
-import { recordingLogger, serveOnLoopback } from './support/gateway-target.js';
+import { serveOnLoopback } from './support/gateway-target.js';
 import { parseResponses } from './support/http-wire.js';
 import { exchange } from './support/raw-client.js';
 
@@ -14,7 +15,7 @@ const runs = Number(process.env.RELIABILITY_PROPERTY_RUNS ?? 150);
 
 let served: Awaited<ReturnType<typeof serveOnLoopback>>;
 beforeAll(async () => {
-  served = await serveOnLoopback(new WSGIContainer(app, { logger: recordingLogger() }));
+  served = await serveOnLoopback(new WSGIContainer(app, { logger: testLogger() }));
 });
 afterAll(() => served.close());
 

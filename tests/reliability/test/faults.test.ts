@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { WSGIContainer } from '@tsgi/container';
 import { RuleRouter } from '@tsgi/http-server';
 import { afterAll, describe, expect, it } from 'vitest';
-import { recordingLogger, serveOnLoopback } from './support/gateway-target.js';
+import { testLogger } from '../../../test-support/test-logger.js';
+import { serveOnLoopback } from './support/gateway-target.js';
 import { request } from './support/hostile-corpus.js';
 import { parseResponses } from './support/http-wire.js';
 import { delay, exchange } from './support/raw-client.js';
@@ -68,7 +69,7 @@ describe('client disconnects at every stage (WSGIContainer, inline)', () => {
   it.each(stages)(
     '%s: the app stops (close() once), the connection is released, the server serves',
     async (name, steps, path) => {
-      served ??= await serveOnLoopback(new WSGIContainer(app, { logger: recordingLogger() }));
+      served ??= await serveOnLoopback(new WSGIContainer(app, { logger: testLogger() }));
       await steps(served.port);
       if (path !== undefined) {
         expect(await waitFor(() => (closes.get(path) ?? 0) > 0), `${name}: close() called`).toBe(true);
@@ -122,9 +123,7 @@ function hangUpAfterMs(port: number, payload: string, ms: number): Promise<void>
 
 describe('an application that never finishes (timeoutMs)', () => {
   it('an endless response to a client that stops reading is ended at the timeout, close() once', async () => {
-    const served = await serveOnLoopback(
-      new WSGIContainer(app, { logger: recordingLogger(), timeoutMs: 500 }),
-    );
+    const served = await serveOnLoopback(new WSGIContainer(app, { logger: testLogger(), timeoutMs: 500 }));
     try {
       const socket = connect(served.port, '127.0.0.1', () =>
         socket.write(request('GET /endless/timeout HTTP/1.1', ['Host: a'])),
@@ -176,7 +175,7 @@ function get(
 describe('graceful shutdown', () => {
   it('200 requests in flight: none lost, none cut; new connections refused', async () => {
     let arrived = 0;
-    const container = new WSGIContainer(app, { logger: recordingLogger() });
+    const container = new WSGIContainer(app, { logger: testLogger() });
     const served = await serveOnLoopback(
       new RuleRouter([
         [

@@ -2,12 +2,8 @@ import { join } from 'node:path';
 import { WSGIContainer } from '@tsgi/container';
 import { ThreadPoolExecutor } from '@tsgi/executors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type EnvironReport,
-  gatewayTarget,
-  recordingLogger,
-  serveOnLoopback,
-} from './support/gateway-target.js';
+import { testLogger } from '../../../test-support/test-logger.js';
+import { type EnvironReport, gatewayTarget, serveOnLoopback } from './support/gateway-target.js';
 import { hostileCases } from './support/hostile-corpus.js';
 import { parseResponses } from './support/http-wire.js';
 import { exchange, halfClose, type Step } from './support/raw-client.js';
@@ -29,13 +25,13 @@ let pool: ThreadPoolExecutor | undefined;
 afterAll(() => pool?.close());
 const targets = [
   ['gateway-like target', () => gatewayTarget],
-  ['WSGIContainer (inline)', () => new WSGIContainer(app, { logger: recordingLogger() })],
+  ['WSGIContainer (inline)', () => new WSGIContainer(app, { logger: testLogger() })],
   [
     'WSGIContainer (thread pool)',
     () => {
       pool = new ThreadPoolExecutor({ maxWorkers: 2 });
       return new WSGIContainer(`${join(import.meta.dirname, '../fixtures/environ-app.mjs')}#app`, {
-        logger: recordingLogger(),
+        logger: testLogger(),
         executor: pool,
       });
     },

@@ -1,12 +1,14 @@
 // Slow clients against a WSGIContainer on a two-worker thread pool: uploaders that trickle a byte a second and
 // readers that never read must not stop the pool from answering anyone else (issue 17's attacks), and each gets
 // what it deserves (a response once its body is complete; a closed connection, close() once, at sendTimeout).
+
 import { join } from 'node:path';
 import { setEnvironmentData } from 'node:worker_threads';
 import { WSGIContainer } from '@tsgi/container';
 import { ThreadPoolExecutor } from '@tsgi/executors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingLogger, serveOnLoopback } from './support/gateway-target.js';
+import { testLogger } from '../../../test-support/test-logger.js';
+import { serveOnLoopback } from './support/gateway-target.js';
 import { request } from './support/hostile-corpus.js';
 import { parseResponses } from './support/http-wire.js';
 import { delay, exchange } from './support/raw-client.js';
@@ -21,7 +23,7 @@ const sendTimeout = 2000;
 
 let pool: ThreadPoolExecutor;
 let served: Awaited<ReturnType<typeof serveOnLoopback>>;
-const logger = recordingLogger();
+const logger = testLogger();
 const peers: Peer[] = [];
 
 beforeAll(async () => {
@@ -62,7 +64,7 @@ describe('a two-worker pool beside slow clients', () => {
     const { status, ms } = await timedOk();
     expect(status).toBe(200);
     expect(ms).toBeLessThan(2000);
-    expect(logger.lines.filter((line) => line.startsWith('error'))).toEqual([]);
+    expect(logger.errors()).toBe('');
     for (const upload of uploads) upload.stop();
   });
 
@@ -97,7 +99,7 @@ describe('a two-worker pool beside slow clients', () => {
     const closed = (slot: number) => Atomics.load(closes, slot);
     expect(await waitFor(() => closed(1) === 1 && closed(2) === 1, sendTimeout + 10_000)).toBe(true);
     expect(
-      served.logger.lines.filter((line) => /read nothing for 2000 ms \(sendTimeout\)/.test(line)),
+      served.logger.lines.filter((line) => /read nothing for 2000 ms \(sendTimeout\)/.test(line.text)),
     ).toHaveLength(2);
     // The stalled workers were freed, the extra one ended: the pool is back to its size and serves.
     expect(await waitFor(() => pool.threadCount === 2, 5000)).toBe(true);
@@ -113,7 +115,7 @@ describe('Expect: 100-continue with the body streamed to the application (stream
   let streaming: Awaited<ReturnType<typeof serveOnLoopback>>;
   beforeAll(async () => {
     streaming = await serveOnLoopback(
-      new WSGIContainer(appReference, { executor: pool, logger: recordingLogger(), streamInput: true }),
+      new WSGIContainer(appReference, { executor: pool, logger: testLogger(), streamInput: true }),
     );
   });
   afterAll(() => streaming.server.close({ timeoutMs: 0 }));

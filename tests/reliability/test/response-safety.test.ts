@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { WSGIContainer } from '@tsgi/container';
 import { ThreadPoolExecutor } from '@tsgi/executors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingLogger, serveOnLoopback } from './support/gateway-target.js';
+import { testLogger } from '../../../test-support/test-logger.js';
+import { serveOnLoopback } from './support/gateway-target.js';
 import { request } from './support/hostile-corpus.js';
 import { header, parseResponses, type WireResponse } from './support/http-wire.js';
 import { delay, exchange } from './support/raw-client.js';
@@ -88,7 +89,7 @@ const executors = [
 ] as const;
 
 let pool: ThreadPoolExecutor;
-const logger = recordingLogger();
+const logger = testLogger();
 const closeLine = /closed (\S+)$/;
 
 beforeAll(() => {
@@ -115,9 +116,9 @@ describe.each(executors)(
     it.each(cases)('%s', async (name, outcome, method = 'GET') => {
       const problems = () =>
         [...logger.lines, ...served.logger.lines].filter(
-          (line) => !line.startsWith('info') && !closeLine.test(line),
+          (line) => line.level !== 'info' && !closeLine.test(line.text),
         ).length;
-      const closesBefore = logger.lines.filter((line) => line.endsWith(`closed ${name}`)).length;
+      const closesBefore = logger.lines.filter((line) => line.text.endsWith(`closed ${name}`)).length;
       const problemsBefore = problems();
       const payload =
         request(`${method} /${name} HTTP/1.1`, ['Host: a']) +
@@ -151,8 +152,9 @@ describe.each(executors)(
         expect(problems(), context).toBeGreaterThan(problemsBefore);
       if (counted.has(name)) {
         const closes = () =>
-          logger.lines.filter((line) => line.endsWith(`closed ${name}`)).length - closesBefore;
-        for (let waited = 0; waited < 2000 && closes() === 0; waited += 20) await delay(20);
+          logger.lines.filter((line) => line.text.endsWith(`closed ${name}`)).length - closesBefore;
+        await logger.nextLine((line) => line.text.endsWith(`closed ${name}`) && closes() > 0);
+        // Long enough for a second close() to show up, were there one.
         await delay(50);
         expect(closes(), `${name}: close() calls`).toBe(1);
       }

@@ -3,7 +3,8 @@ import { WSGIContainer } from '@tsgi/container';
 import { ThreadPoolExecutor } from '@tsgi/executors';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingLogger, serveOnLoopback } from './support/gateway-target.js';
+import { testLogger } from '../../../test-support/test-logger.js';
+import { serveOnLoopback } from './support/gateway-target.js';
 import { request } from './support/hostile-corpus.js';
 import { parseResponses } from './support/http-wire.js';
 import { delay, exchange } from './support/raw-client.js';
@@ -14,7 +15,7 @@ const runs = Number(process.env.RELIABILITY_PROPERTY_RUNS ?? 60);
 
 let pool: ThreadPoolExecutor;
 let served: Awaited<ReturnType<typeof serveOnLoopback>>;
-const logger = recordingLogger();
+const logger = testLogger();
 
 beforeAll(async () => {
   pool = new ThreadPoolExecutor({
@@ -45,12 +46,10 @@ async function stillServes() {
 }
 
 async function closedLines(id: string) {
-  for (let waited = 0; waited < 2000; waited += 20) {
-    if (logger.lines.some((line) => line.includes(`closed ${id}`))) break;
-    await delay(20);
-  }
+  await logger.nextLine((line) => line.text.endsWith(`closed ${id}`));
+  // Long enough for a second close() to show up, were there one.
   await delay(30);
-  return logger.lines.filter((line) => line.endsWith(`closed ${id}`)).length;
+  return logger.lines.filter((line) => line.text.endsWith(`closed ${id}`)).length;
 }
 
 describe('the chunk stream through the thread pool', () => {
@@ -106,7 +105,7 @@ describe('faults on worker threads', () => {
     expect(closed).toBe(true);
     expect(parsed.finals.map((response) => response.status)).toEqual([500]);
     expect(
-      logger.lines.some((line) => /WorkerCrashed|out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(line)),
+      logger.lines.some((line) => /WorkerCrashed|out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(line.text)),
     ).toBe(true);
     await stillServes();
   });

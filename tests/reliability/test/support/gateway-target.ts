@@ -1,23 +1,13 @@
 import { createHash } from 'node:crypto';
 import { buildEnviron, EnvironError } from '@tsgi/environ';
 import { HTTPServer, type HTTPServerOptions, type HTTPServerRequest } from '@tsgi/http-server';
+import { testLogger } from '../../../../test-support/test-logger.js';
 
 /** What the gateway-like target answers: the environ's string values and a digest of the body it read. */
 export interface EnvironReport {
   environ: Record<string, string>;
   bodyLength: number;
   bodySha256: string;
-}
-
-/** A logger that keeps lines, so a test can show them when it fails and check that errors were logged. */
-export function recordingLogger() {
-  const lines: string[] = [];
-  return {
-    lines,
-    info: (message: string) => void lines.push(`info: ${message}`),
-    warn: (message: string) => void lines.push(`warn: ${message}`),
-    error: (message: string) => void lines.push(`error: ${message}`),
-  };
 }
 
 /**
@@ -52,7 +42,7 @@ export async function serveOnLoopback(
   target: ConstructorParameters<typeof HTTPServer>[0],
   options: HTTPServerOptions = {},
 ) {
-  const logger = recordingLogger();
+  const logger = testLogger();
   const server = new HTTPServer(target, { logger, ...options });
   const { port } = await server.listen(0, '127.0.0.1');
   return { server, port, logger, close: () => server.close({ timeoutMs: 1000 }) };
