@@ -232,6 +232,10 @@ describe('timeoutMs', () => {
   test('a response held back past the timeout is aborted, close() runs and the timeout is logged', async () => {
     const logger = testLogger();
     let closed = 0;
+    let onClose!: () => void;
+    const closeCalled = new Promise<void>((resolve) => {
+      onClose = resolve;
+    });
     const chunk = new Uint8Array(64 * 1024);
     server = await serve(
       new WSGIContainer(
@@ -240,7 +244,12 @@ describe('timeoutMs', () => {
           const body = (function* () {
             for (;;) yield chunk;
           })();
-          return Object.assign(body, { close: () => closed++ });
+          return Object.assign(body, {
+            close: () => {
+              closed++;
+              onClose();
+            },
+          });
         },
         { logger, timeoutMs: 300 },
       ),
@@ -248,7 +257,7 @@ describe('timeoutMs', () => {
     const socket = connect(server.port, '127.0.0.1');
     socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     socket.pause(); // never read: the handler waits for 'drain' until the timeout
-    for (let waited = 0; closed === 0 && waited < 150; waited++) await new Promise((r) => setTimeout(r, 20));
+    await closeCalled;
     expect(closed).toBe(1);
     // A paused socket does not notice the close: read what was sent, then the end must come.
     socket.on('error', () => {});

@@ -10,7 +10,6 @@ import { forwardedProtocol, forwardedRemoteIp } from './trusted-downstream.js';
 
 /** The body of every request that has none: shared, never written to. */
 const EMPTY_BODY = new Uint8Array(0);
-const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*/i;
 const HOST_AND_PORT = /^(.+):(\d+)$/;
 
 /**
@@ -312,7 +311,7 @@ export class HTTPServerRequest implements ContainerRequest {
 
   /** The full URL: `protocol://host` and the target (an absolute-form target is returned as sent). */
   fullUrl(): string {
-    if (this.uri.charCodeAt(0) !== 47 /* / */ && ABSOLUTE_FORM.test(this.uri)) return this.uri;
+    if (this.uri.charCodeAt(0) !== 47 /* / */ && splitTarget(this.uri).form === 'absolute') return this.uri;
     return `${this.protocol}://${this.host}${this.uri}`;
   }
 

@@ -9,7 +9,6 @@ import { HTTPHeaders, parseCookies } from '@tsgi/http-server';
 import { defaultServerName, joinChunks, splitTarget } from '@tsgi/protocol';
 import { CollectingConnection } from './collecting-connection.js';
 
-const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*/i;
 const HOST_AND_PORT = /^(.+):(\d+)$/;
 /** Cookie pairs are separated by `;`, and by the `,` a gateway server used to join repeated `Cookie` headers. */
 const COOKIE_SEPARATOR = /;|,(?=\s*[^\s=;,]+=)/;
@@ -139,7 +138,7 @@ export class HTTPRequest {
 
   /** The full URL: `protocol://host` and the target (an absolute-form target is returned as sent). */
   fullUrl(): string {
-    if (ABSOLUTE_FORM.test(this.uri)) return this.uri;
+    if (splitTarget(this.uri).form === 'absolute') return this.uri;
     return `${this.protocol}://${this.host}${this.uri}`;
   }
 
