@@ -17,9 +17,8 @@ import {
   WSGIInputStream,
 } from '@tsgi/environ';
 import type { WorkPort } from '@tsgi/executors';
-import { describeValue } from '@tsgi/protocol';
+import { describeValue, serializeError } from '@tsgi/protocol';
 import type { GatewayMessage, HeadMessage } from './gateway-message.js';
-import { serializeError } from './gateway-message.js';
 import {
   addToBatch,
   batchLimit,

@@ -2,7 +2,7 @@
  * The messages the gateway handler sends to the container through `WorkPort.send()`. They are plain,
  * structured-cloneable objects, because the handler may run on a worker thread.
  */
-import { describeError, describeValue } from '@tsgi/protocol';
+import type { SerializedError } from '@tsgi/protocol';
 
 /** The status line and headers, with the first body bytes; `end` when the body is complete. */
 export interface HeadMessage {
@@ -42,17 +42,3 @@ export interface LogMessage {
 }
 
 export type GatewayMessage = HeadMessage | BodyMessage | EndMessage | ErrorMessage | LogMessage;
-
-/** An error as it crosses a thread: its name, message and stack. */
-export interface SerializedError {
-  readonly name: string;
-  readonly message: string;
-  readonly stack: string;
-}
-
-export function serializeError(error: unknown): SerializedError {
-  if (error instanceof Error)
-    return { name: error.name, message: error.message, stack: describeError(error) };
-  const text = `Non-error thrown: ${describeValue(error)}`;
-  return { name: 'Error', message: text, stack: text };
-}

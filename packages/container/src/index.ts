@@ -1,5 +1,5 @@
 export type { Environ, ResponseIterable, StartResponse, WSGIApplication } from '@tsgi/environ';
-export type { ContainerRequest, GatewayConnection, Logger } from '@tsgi/protocol';
+export type { ContainerRequest, GatewayConnection, Logger, SerializedError } from '@tsgi/protocol';
 export { defaultServerSoftware, WSGIContainer, type WSGIContainerOptions } from './container.js';
 export type {
   BodyMessage,
@@ -8,7 +8,6 @@ export type {
   GatewayMessage,
   HeadMessage,
   LogMessage,
-  SerializedError,
 } from './gateway-message.js';
 export { ResponseHeadError } from './response-head.js';
 export { validator, WSGIValidationError } from './validator.js';

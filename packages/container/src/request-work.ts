@@ -12,12 +12,13 @@ import {
   isWorkCancelled,
   type Logger,
   requestSummary,
+  type SerializedError,
   sendErrorPage,
+  serializeError,
 } from '@tsgi/protocol';
 import { logAccess } from './access-line.js';
 import type { GatewayPayload } from './gateway-handler.js';
-import type { GatewayMessage, SerializedError } from './gateway-message.js';
-import { serializeError } from './gateway-message.js';
+import type { GatewayMessage } from './gateway-message.js';
 
 const empty = new Uint8Array(0);
 

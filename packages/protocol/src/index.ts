@@ -20,5 +20,6 @@ export type { GatewayRequest } from './gateway-request.js';
 export { joinChunks } from './join-chunks.js';
 export type { Logger } from './logger.js';
 export { type RequestTarget, splitTarget, type TargetForm } from './request-target.js';
+export { type SerializedError, serializeError } from './serialized-error.js';
 export { defaultServerName, defaultServerSoftware } from './server-software.js';
 export { reasonPhrase, statusHasNoBody } from './status.js';
