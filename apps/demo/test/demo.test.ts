@@ -238,7 +238,8 @@ describe('the demo on a busy port', () => {
     } finally {
       blocker.close();
     }
-  });
+    // The child's start-up takes seconds on a loaded machine: the test's bound is the child's own 30 s timeout.
+  }, 60_000);
 });
 
 describe('the demo shutting down', () => {

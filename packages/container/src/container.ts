@@ -31,10 +31,10 @@ import {
   describeError,
   errorNames,
   type Logger,
+  logTornadoAccess,
   requestSummary,
   sendErrorPage,
 } from '@tsgi/protocol';
-import { logAccess } from './access-line.js';
 import { type GatewayPayload, type GatewaySettings, gatewayHandler } from './gateway-handler.js';
 import { RequestWork, type RequestWorkSettings } from './request-work.js';
 
@@ -254,7 +254,7 @@ export class WSGIContainer {
       `Could not buffer the request body: ${requestSummary(request)}: ${(error as Error).message}`,
     );
     sendErrorPage(request.connection, 500, this.#settings.serverSoftware);
-    if (request.connection.logsAccess !== true) logAccess(this.logger, 500, request, startedAt);
+    if (request.connection.logsAccess !== true) logTornadoAccess(this.logger, 500, request, startedAt);
   }
 
   /** Without an `async` frame: a request the inline executor answers synchronously costs one `then`. */
@@ -290,7 +290,7 @@ export class WSGIContainer {
     const code = known ? error.status : 500;
     if (!known) this.logger.error(`Building the environ failed: ${describeError(error)}`);
     sendErrorPage(request.connection, code, this.#settings.serverSoftware, known ? error.message : undefined);
-    if (request.connection.logsAccess !== true) logAccess(this.logger, code, request, startedAt);
+    if (request.connection.logsAccess !== true) logTornadoAccess(this.logger, code, request, startedAt);
   }
 }
 

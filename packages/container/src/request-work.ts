@@ -11,12 +11,12 @@ import {
   isUnavailable,
   isWorkCancelled,
   type Logger,
+  logTornadoAccess,
   requestSummary,
   type SerializedError,
   sendErrorPage,
   serializeError,
 } from '@tsgi/protocol';
-import { logAccess } from './access-line.js';
 import type { GatewayPayload } from './gateway-handler.js';
 import type { GatewayMessage } from './gateway-message.js';
 
@@ -118,9 +118,13 @@ export class RequestWork implements Work<GatewayPayload> {
   finish(): void {
     this.closed = true;
     this.connection.finish();
-    if (this.connection.logsAccess !== true) {
-      logAccess(this.settings.logger, this.code, this.request, this.startedAt, this.settings.accessLog);
-    }
+    this.logAccess(this.code);
+  }
+
+  /** The container's access line, unless the server keeps the access log (then it writes the line itself). */
+  logAccess(code: number): void {
+    if (this.connection.logsAccess === true) return;
+    logTornadoAccess(this.settings.logger, code, this.request, this.startedAt, this.settings.accessLog);
   }
 
   /** Passes the body through, remembering why it failed if it does (the server already answered that). */
@@ -158,7 +162,7 @@ export class RequestWork implements Work<GatewayPayload> {
       return;
     }
     sendErrorPage(this.connection, 500, serverSoftware, debug ? error.stack : undefined);
-    if (this.connection.logsAccess !== true) logAccess(logger, 500, this.request, this.startedAt);
+    this.logAccess(500);
   }
 
   /** The run settled. Anything but a finished response is answered or closed here, so no connection hangs. */
@@ -176,8 +180,7 @@ export class RequestWork implements Work<GatewayPayload> {
       this.closed = true;
       this.settings.logger.warn(`${error.message}: ${requestSummary(this.request)}`);
       sendErrorPage(this.connection, 503, this.settings.serverSoftware);
-      if (this.connection.logsAccess !== true)
-        logAccess(this.settings.logger, 503, this.request, this.startedAt);
+      this.logAccess(503);
       return;
     }
     if (error === undefined || isWorkCancelled(error) || this.connection.signal.aborted) {

@@ -66,6 +66,29 @@ export function tornadoAccessLine(
   return `${status} ${method} ${uri} (${remoteIp}) ${durationMs.toFixed(2)}ms`;
 }
 
+/**
+ * Logs Tornado's own line for a request answered `code` (`startedAt` from `performance.now()`), at Tornado's
+ * level: what a container writes when no server keeps the access log. With `successes` false a response below
+ * 400 is not logged, and its line is never built.
+ */
+export function logTornadoAccess(
+  logger: Logger,
+  code: number,
+  request: { readonly method: string; readonly uri: string; readonly remoteIp: string },
+  startedAt: number,
+  successes = true,
+): void {
+  if (code < 400 && !successes) return;
+  const line = tornadoAccessLine(
+    code,
+    request.method,
+    request.uri,
+    request.remoteIp,
+    performance.now() - startedAt,
+  );
+  logger[accessLogLevel(code)](line);
+}
+
 /** Tornado's levels: info below 400, warn below 500, error for 5xx and for aborted responses (status 0). */
 export function accessLogLevel(status: number): 'info' | 'warn' | 'error' {
   return status !== 0 && status < 400 ? 'info' : status !== 0 && status < 500 ? 'warn' : 'error';

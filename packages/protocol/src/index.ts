@@ -8,6 +8,7 @@ export {
   accessLog,
   accessLogLevel,
   formatAccessLog,
+  logTornadoAccess,
   requestSummary,
   tornadoAccessLine,
 } from './access-log.js';
