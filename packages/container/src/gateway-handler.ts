@@ -56,7 +56,7 @@ export interface GatewayPayload {
 
 const validated = new WeakMap<WSGIApplication, WSGIApplication>();
 
-/** Runs one request: the `handler` of the container's unit of work. */
+/** Runs one request: the `handler` of the container's `RequestWork`. */
 export function gatewayHandler(payload: GatewayPayload, port: WorkPort): void | Promise<void> {
   const { settings } = payload;
   let app = typeof settings.app === 'function' ? settings.app : port.loaded<WSGIApplication>(settings.app);
