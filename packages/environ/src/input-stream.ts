@@ -1,3 +1,4 @@
+import { joinChunks } from '@tsgi/protocol';
 import type { InputStream } from './types.js';
 
 /**
@@ -121,7 +122,8 @@ export class WSGIInputStream implements InputStream {
         start = 0;
       }
       let end = start + Math.min(buffer.length - start, limit - total);
-      let done = total + (end - start) === limit;
+      // The read has what it asked for: its size, or (readline) a whole line.
+      let satisfied = total + (end - start) === limit;
       if (untilNewline) {
         // Search only up to `end`: a small size on a long line must not scan the whole buffer each time.
         const newline =
@@ -130,21 +132,21 @@ export class WSGIInputStream implements InputStream {
             : buffer.subarray(start, end).indexOf(NEWLINE) + start;
         if (newline >= start) {
           end = newline + 1;
-          done = true;
+          satisfied = true;
         }
       }
       this.#start = end;
       total += end - start;
       const piece = start === 0 && end === buffer.length ? buffer : buffer.subarray(start, end);
       if (parts === null) {
-        if (done) return piece;
+        if (satisfied) return piece;
         parts = [piece];
       } else {
         parts.push(piece);
-        if (done) break;
+        if (satisfied) break;
       }
     }
-    return parts === null ? EMPTY : concatenate(parts, total);
+    return parts === null ? EMPTY : joinChunks(parts, total);
   }
 
   /** The next chunk from the reader (clamped to the length), or `null` at the end. */
@@ -163,15 +165,4 @@ export class WSGIInputStream implements InputStream {
     if (this.#remaining === 0) this.#reader = null;
     return chunk;
   }
-}
-
-function concatenate(parts: readonly Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
 }
