@@ -238,7 +238,8 @@ describe('the demo on a busy port', () => {
     } finally {
       blocker.close();
     }
-  });
+    // The demo loads its Flask interpreters before it listens: seconds, more on a loaded machine.
+  }, 60_000);
 });
 
 describe('the demo shutting down', () => {

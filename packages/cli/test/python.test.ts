@@ -36,7 +36,8 @@ describe('tsgi serve --python on two worker threads', () => {
   });
 });
 
-describe('tsgi serve --python with an application that does not load', () => {
+// Each run loads a Python interpreter: 3–4 s on a quiet machine, several times that on a loaded one.
+describe('tsgi serve --python with an application that does not load', { timeout: 60_000 }, () => {
   it('gives a one-line error and exit 1', () => {
     const { code, stderr } = runTsgi([
       'serve',
