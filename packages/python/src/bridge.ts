@@ -203,7 +203,8 @@ export class PythonBridge {
   };
 
   #find(identifier: number): Exchange | undefined {
-    return identifier === this.#currentIdentifier ? this.#current! : this.#streaming.get(identifier);
+    if (identifier === this.#currentIdentifier && this.#current !== null) return this.#current;
+    return this.#streaming.get(identifier);
   }
 
   #exchange(identifier: number): Exchange {
