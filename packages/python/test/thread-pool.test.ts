@@ -186,7 +186,7 @@ describe('errors', () => {
     expect(server.logger.errors()).toContain('RuntimeError: failed while streaming');
   });
 
-  test("a request's wsgi.input kept past its end raises OSError in a later request", async () => {
+  test("a request's wsgi.input kept past its end raises OSError in a later request; its wsgi.errors still writes", async () => {
     // Two interpreters: keep an environ on each, then use them from later requests.
     for (let index = 0; index < 4; index++) await (await fetch(`${server.url}/keep`)).text();
     const outcomes = new Set<string>();
