@@ -21,11 +21,11 @@ import {
   serializeError,
   ToMain,
   ToWorker,
-  UnitState,
-  unitSlot,
-  unitSlotValue,
   type WorkerData,
   type WorkInput,
+  WorkState,
+  workSlot,
+  workSlotValue,
 } from './thread-protocol.js';
 
 const { port, modules, windowMessages, windowBytes, clockBase } = workerData as WorkerData;
@@ -138,8 +138,8 @@ class ThreadWorkPort implements WorkPort {
     private readonly unitId: number,
     private readonly input: WorkInput,
   ) {
-    this.slot = unitSlot(unitId);
-    this.cancelledValue = unitSlotValue(unitId, UnitState.cancelled);
+    this.slot = workSlot(unitId);
+    this.cancelledValue = workSlotValue(unitId, WorkState.cancelled);
   }
 
   readonly isCancelled = (): boolean => Atomics.load(control, this.slot) === this.cancelledValue;
@@ -230,10 +230,10 @@ type BatchMessage = [typeof ToWorker.batch, messages: WorkMessage[]];
 
 /** Runs one unit; returns a promise only when something had to be awaited (an import, an async handler). */
 function runUnit([, unitId, reference, payload, input]: WorkMessage): Promise<void> | undefined {
-  const dispatched = unitSlotValue(unitId, UnitState.dispatched);
-  const started = unitSlotValue(unitId, UnitState.started);
+  const dispatched = workSlotValue(unitId, WorkState.dispatched);
+  const started = workSlotValue(unitId, WorkState.started);
   // Losing this race means the main thread took the unit back (cancelled, or moved to an idle worker).
-  if (Atomics.compareExchange(control, unitSlot(unitId), dispatched, started) !== dispatched) {
+  if (Atomics.compareExchange(control, workSlot(unitId), dispatched, started) !== dispatched) {
     return undefined;
   }
   Atomics.store(control, Control.startedAt, Date.now() - clockBase);
