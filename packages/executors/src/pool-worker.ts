@@ -135,8 +135,19 @@ export class PoolWorker {
     const load = deferred<void>();
     this.pendingLoads.push(load);
     this.updateReference(Infinity);
-    this.port.postMessage([ToWorker.load, references]);
+    this.post([ToWorker.load, references]);
     return load.promise;
+  }
+
+  /**
+   * Posts a message to the thread. An idle thread watches `Control.posted` rather than its event loop; it is
+   * woken (a system call that costs the main thread about as much as the rest of a request) only when it has
+   * gone to sleep, not while it polls between units of work.
+   */
+  post(message: unknown): void {
+    this.port.postMessage(message);
+    Atomics.add(this.control, Control.posted, 1);
+    if (Atomics.load(this.control, Control.sleeping) === 1) Atomics.notify(this.control, Control.posted);
   }
 
   /** The thread answered the oldest `load()`. */

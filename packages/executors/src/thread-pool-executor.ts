@@ -484,12 +484,12 @@ export class ThreadPoolExecutor implements Executor {
       if (worker.outbox.length === 0) continue;
       const messages = worker.outbox.splice(0);
       try {
-        worker.port.postMessage(messages.length === 1 ? messages[0] : [ToWorker.batch, messages]);
+        worker.post(messages.length === 1 ? messages[0] : [ToWorker.batch, messages]);
       } catch {
         // Some payload cannot be cloned: post one by one, and fail only the units that cannot travel.
         for (const message of messages) {
           try {
-            worker.port.postMessage(message);
+            worker.post(message);
           } catch (error) {
             const unit = worker.units.get(message[1] as number);
             if (unit) {

@@ -21,6 +21,10 @@ export const Control = {
   inputLength: 4,
   /** When the worker started its running unit: milliseconds since `WorkerData.clockBase`. */
   startedAt: 5,
+  /** Bumped by the main thread after each message it posts to the worker: what an idle worker watches. */
+  posted: 6,
+  /** 1 while the worker sleeps until notified: only then does the main thread pay to wake it (`Atomics.notify`). */
+  sleeping: 7,
   /** Unit slots: each holds `unitId << 2 | WorkState` for the unit assigned to it (see `workSlot`). */
   slots: 8,
 } as const;
