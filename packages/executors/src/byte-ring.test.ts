@@ -111,7 +111,7 @@ describe('the byte ring', () => {
       new Date(0),
       new Point(),
       new Int16Array(2),
-      [1, , 3],
+      new Array(3), // holes
       '\ud800 lone surrogate',
       cycle,
       10n,
