@@ -87,6 +87,13 @@ export class RingWriter extends RingSide {
     Atomics.store(this.header, RingField.written, this.written);
   }
 
+  /** Whether a record of `bytes` bytes (header and padding included) would fit now, wherever the ring stands. */
+  hasRoom(bytes: number): boolean {
+    const free = this.capacity - ((this.written - Atomics.load(this.header, RingField.read)) | 0);
+    const contiguous = this.capacity - (this.written & (this.capacity - 1));
+    return contiguous >= bytes ? free >= bytes : free - contiguous >= bytes;
+  }
+
   /** Whether the consumer sleeps and must be notified (`Atomics.notify(header, RingField.written)`). */
   consumerWaits(): boolean {
     return Atomics.load(this.header, RingField.waiting) === 1;

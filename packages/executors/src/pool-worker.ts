@@ -11,6 +11,7 @@ import {
   type SHARE_ENV,
   Worker,
 } from 'node:worker_threads';
+import { createRing, RingWrite, RingWriter } from './byte-ring.js';
 import { type Deferred, deferred } from './deferred.js';
 import { inputCapacity } from './input-channel.js';
 import type { ResolvedModuleReference } from './module-reference.js';
@@ -20,6 +21,8 @@ import {
   controlLength,
   deserializeError,
   maxWorkId,
+  requestRingCapacity,
+  ringBodyLimit,
   type SerializedError,
   slotCount,
   ToWorker,
@@ -30,6 +33,9 @@ import {
 } from './thread-protocol.js';
 
 const workerUrl = new URL('./worker.js', import.meta.url);
+const portMarker = [ToWorker.fromPort];
+/** A ring record holding `portMarker`, padded: 4 (length) + 5 (array) + 5 (int). */
+const portMarkerBytes = 16;
 /** Workers report when a unit started as milliseconds since this (an Int32 lasts 24 days). */
 export const clockBase = Date.now();
 
@@ -58,6 +64,7 @@ export class PoolWorker {
   readonly port: MessagePort;
   readonly control: Int32Array;
   readonly input: Uint8Array;
+  private readonly requests: RingWriter;
   readonly started: Deferred<void> = deferred();
   readonly exited: Deferred<void> = deferred();
   /** Units handed to this thread that it has not finished yet, in the order it runs them. */
@@ -82,10 +89,12 @@ export class PoolWorker {
     const { port1, port2 } = new MessageChannel();
     const control = new SharedArrayBuffer(controlLength * Int32Array.BYTES_PER_ELEMENT);
     const input = new SharedArrayBuffer(inputCapacity);
+    const requests = createRing(requestRingCapacity);
     const workerData: WorkerData = {
       port: port2,
       control,
       input,
+      requests,
       modules: settings.modules.slice(),
       windowMessages: settings.windowMessages,
       windowBytes: settings.windowBytes,
@@ -102,6 +111,7 @@ export class PoolWorker {
     this.port = port1;
     this.control = new Int32Array(control);
     this.input = new Uint8Array(input);
+    this.requests = new RingWriter(requests);
     this.unitsLeft = settings.unitBudget;
     this.started.promise.catch(() => {});
     port1.on('message', (message: unknown[]) => {
@@ -139,15 +149,41 @@ export class PoolWorker {
     return load.promise;
   }
 
+  /** Sends a message to the thread and wakes it if it sleeps; throws when it can be neither written nor cloned. */
+  post(message: unknown[]): void {
+    if (!this.send(message))
+      throw new Error('The worker thread took no messages: its request ring stayed full');
+    this.wake();
+  }
+
   /**
-   * Posts a message to the thread. An idle thread watches `Control.posted` rather than its event loop; it is
-   * woken (a system call that costs the main thread about as much as the rest of a request) only when it has
-   * gone to sleep, not while it polls between units of work.
+   * Writes a message into the thread's request ring, or posts it (a value the ring cannot carry, a large body)
+   * with a ring record saying so. Returns false when not even that record fits (the thread runs a long unit and
+   * holds many more): send it later. Throws what `postMessage` throws for a value it cannot clone.
    */
-  post(message: unknown): void {
+  send(message: unknown[]): boolean {
+    const input = message[0] === ToWorker.work ? message[4] : undefined;
+    const large = input instanceof Uint8Array && input.byteLength > ringBodyLimit;
+    if (!large) {
+      const outcome = this.requests.write(message);
+      if (outcome === RingWrite.written) return true;
+    }
+    if (!this.requests.hasRoom(portMarkerBytes)) return false;
+    if (large && (input.byteOffset !== 0 || input.byteLength !== input.buffer.byteLength)) {
+      // A view of a larger buffer would be cloned whole.
+      message[4] = input.slice();
+    }
     this.port.postMessage(message);
-    Atomics.add(this.control, Control.posted, 1);
-    if (Atomics.load(this.control, Control.sleeping) === 1) Atomics.notify(this.control, Control.posted);
+    this.requests.write(portMarker);
+    return true;
+  }
+
+  /**
+   * Wakes the thread if it sleeps (on its event loop, `waiting` set): a system call and a context switch, which
+   * cost the main thread about as much as the rest of a request on a 2-core VM, so paid once per turn at most.
+   */
+  wake(): void {
+    if (this.requests.consumerWaits()) this.port.postMessage(0);
   }
 
   /** The thread answered the oldest `load()`. */

@@ -454,55 +454,59 @@ export class ThreadPoolExecutor implements Executor {
     worker.assign(unit);
     const { input } = unit.work;
     let inputMessage: WorkInput = false;
-    if (input instanceof Uint8Array) {
-      // A view of a larger buffer would be cloned whole.
-      inputMessage =
-        input.byteOffset === 0 && input.byteLength === input.buffer.byteLength ? input : input.slice();
-    } else if (isInputFile(input)) {
+    if (input instanceof Uint8Array) inputMessage = input;
+    else if (isInputFile(input)) {
       inputMessage = { fd: input.fd, length: input.length };
     } else if (input) {
       unit.feeder = new InputFeeder(input);
       inputMessage = true;
     }
     worker.outbox.push([ToWorker.work, unit.id, unit.reference, unit.work.payload, inputMessage]);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flush);
-    }
+    this.scheduleFlush();
     if (unit.timeoutMs !== undefined && unit.timer === undefined) this.armTimeout(unit, unit.timeoutMs);
     this.updateReference(worker);
     if (--worker.unitsLeft === 0) this.recycle(worker);
   }
 
   /**
-   * Posts the work dispatched during this turn of the event loop, one message per worker: waking a sleeping
-   * thread costs the main thread far more than cloning the work, so requests parsed together travel together.
+   * Hands each worker the work dispatched during this turn of the event loop, then wakes the workers that sleep:
+   * once per worker per turn, however many requests were parsed together.
    */
   private readonly flush = (): void => {
     this.flushScheduled = false;
     for (const worker of this.workers) {
       if (worker.outbox.length === 0) continue;
-      const messages = worker.outbox.splice(0);
-      try {
-        worker.post(messages.length === 1 ? messages[0] : [ToWorker.batch, messages]);
-      } catch {
-        // Some payload cannot be cloned: post one by one, and fail only the units that cannot travel.
-        for (const message of messages) {
-          try {
-            worker.post(message);
-          } catch (error) {
-            const unit = worker.units.get(message[1] as number);
-            if (unit) {
-              worker.units.delete(unit.id);
-              unit.worker = undefined; // it never reached the thread
-              unit.settle(error);
-            }
+      let sent = 0;
+      let failed = false;
+      for (const message of worker.outbox) {
+        try {
+          if (!worker.send(message)) break;
+        } catch (error) {
+          // This payload cannot be cloned: only its unit fails.
+          const unit = worker.units.get(message[1] as number);
+          if (unit) {
+            worker.units.delete(unit.id);
+            unit.worker = undefined; // it never reached the thread
+            unit.settle(error);
           }
+          failed = true;
         }
-        this.workerMayBeIdle(worker);
+        sent++;
       }
+      worker.outbox.splice(0, sent);
+      worker.wake();
+      if (worker.outbox.length > 0) this.scheduleFlush(1);
+      if (failed) this.workerMayBeIdle(worker);
     }
   };
+
+  /** Flushes at the end of this turn (or, while a ring is full, after `delayMs`). */
+  private scheduleFlush(delayMs = 0): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    if (delayMs === 0) setImmediate(this.flush);
+    else setTimeout(this.flush, delayMs);
+  }
 
   private armTimeout(unit: PoolWork<PoolWorker>, timeoutMs: number, delay = timeoutMs): void {
     unit.timer = setTimeout(() => {

@@ -21,10 +21,6 @@ export const Control = {
   inputLength: 4,
   /** When the worker started its running unit: milliseconds since `WorkerData.clockBase`. */
   startedAt: 5,
-  /** Bumped by the main thread after each message it posts to the worker: what an idle worker watches. */
-  posted: 6,
-  /** 1 while the worker sleeps until notified: only then does the main thread pay to wake it (`Atomics.notify`). */
-  sleeping: 7,
   /** Unit slots: each holds `unitId << 2 | WorkState` for the unit assigned to it (see `workSlot`). */
   slots: 8,
 } as const;
@@ -58,8 +54,16 @@ export function workSlotValue(unitId: number, state: number): number {
 
 export const InputAnswer = { filled: -1, end: -2, error: -3 } as const;
 
-/** Main thread → worker. */
-export const ToWorker = { work: 1, load: 2, batch: 3 } as const;
+/**
+ * Main thread → worker, as records of the worker's request ring. `fromPort` stands for a message posted on the
+ * port instead (one the ring cannot carry): the worker takes it from there at that point, so order is kept.
+ */
+export const ToWorker = { work: 1, load: 2, fromPort: 3 } as const;
+
+/** Bytes of each worker's request ring: room for the units it may hold, with small bodies inside. */
+export const requestRingCapacity = 256 * 1024;
+/** Bodies larger than this are posted rather than copied into the request ring. */
+export const ringBodyLimit = 16 * 1024;
 /** Worker → main thread. */
 export const ToMain = {
   ready: 1,
@@ -82,6 +86,8 @@ export interface WorkerData {
   readonly port: import('node:worker_threads').MessagePort;
   readonly control: SharedArrayBuffer;
   readonly input: SharedArrayBuffer;
+  /** The request ring (`byte-ring.ts`): work, and markers for what was posted instead. */
+  readonly requests: SharedArrayBuffer;
   readonly modules: readonly ResolvedModuleReference[];
   readonly windowMessages: number;
   readonly windowBytes: number;

@@ -21,6 +21,9 @@ const Tag = {
   object: 9,
 } as const;
 
+/** Strings up to this long are tried as ASCII, byte by byte. */
+const shortString = 64;
+
 /** Nested arrays and objects deeper than this are refused: a cycle would recurse forever. */
 const maxDepth = 32;
 
@@ -123,13 +126,29 @@ export class ValueCodec {
   private writeString(text: string, offset: number): number {
     const room = this.limit - offset - 4;
     if (room < 0) return -1;
+    const { length } = text;
+    // Most strings of an environ or a head are short and ASCII: copied here, they skip a call into C++ each.
+    if (length <= shortString && length <= room) {
+      const { bytes } = this;
+      const start = offset + 4;
+      let index = 0;
+      for (; index < length; index++) {
+        const code = text.charCodeAt(index);
+        if (code > 0x7f) break;
+        bytes[start + index] = code;
+      }
+      if (index === length) {
+        this.view.setUint32(offset, length, true);
+        return start + length;
+      }
+    }
     // UTF-8 cannot carry a lone surrogate (it would arrive as U+FFFD); structured clone keeps it.
     if (!(text as unknown as { isWellFormed(): boolean }).isWellFormed()) return -2;
-    // Most strings are short and fit at once; the exact length is counted only when the worst case may not fit.
-    if (text.length * 3 > room && Buffer.byteLength(text) > room) return -1;
-    const length = text.length === 0 ? 0 : this.buffer.write(text, offset + 4, room, 'utf8');
-    this.view.setUint32(offset, length, true);
-    return offset + 4 + length;
+    // The exact length is counted only when the worst case may not fit.
+    if (length * 3 > room && Buffer.byteLength(text) > room) return -1;
+    const written = length === 0 ? 0 : this.buffer.write(text, offset + 4, room, 'utf8');
+    this.view.setUint32(offset, written, true);
+    return offset + 4 + written;
   }
 
   private at = 0;

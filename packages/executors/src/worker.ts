@@ -4,6 +4,7 @@
  * shared control block.
  */
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { RingField, RingReader, ringEmpty } from './byte-ring.js';
 import { CreditWindow } from './credit-window.js';
 import { WorkCancelledError } from './errors.js';
 import type { ModuleReference, WorkHandler, WorkPort } from './executor.js';
@@ -31,6 +32,7 @@ import {
 const { port, modules, windowMessages, windowBytes, clockBase } = workerData as WorkerData;
 const control = new Int32Array((workerData as WorkerData).control);
 const inputBuffer = new Uint8Array((workerData as WorkerData).input);
+const requests = new RingReader((workerData as WorkerData).requests);
 const creditWindow = new CreditWindow(control, windowMessages, windowBytes);
 const references = new ReferenceCache();
 /** Exports this thread imported, by `url#export`. */
@@ -226,7 +228,6 @@ type WorkMessage = [
   input: WorkInput,
 ];
 type LoadMessage = [typeof ToWorker.load, references: ResolvedModuleReference[]];
-type BatchMessage = [typeof ToWorker.batch, messages: WorkMessage[]];
 
 /** Runs one unit; returns a promise only when something had to be awaited (an import, an async handler). */
 function runUnit([, unitId, reference, payload, input]: WorkMessage): Promise<void> | undefined {
@@ -247,101 +248,77 @@ function runUnit([, unitId, reference, payload, input]: WorkMessage): Promise<vo
   return runHandler(handler, unitId, payload, input);
 }
 
-function runHandler(
-  handler: unknown,
-  unitId: number,
-  payload: unknown,
-  input: WorkInput,
-): Promise<void> | undefined {
+function runHandler(handler: unknown, unitId: number, payload: unknown, input: WorkInput): Promise<void> {
+  let result: unknown;
   try {
-    const result = (handler as WorkHandler)(payload, new ThreadWorkPort(unitId, input));
-    if (result && typeof (result as Promise<void>).then === 'function') {
-      return (result as Promise<void>).then(
-        () => finished(unitId),
-        (error: unknown) => failed(unitId, error),
-      );
-    }
-    finished(unitId);
+    result = (handler as WorkHandler)(payload, new ThreadWorkPort(unitId, input));
   } catch (error) {
-    failed(unitId, error);
+    return afterTicks(() => failed(unitId, error));
   }
-  return undefined;
+  if (result && typeof (result as Promise<void>).then === 'function') {
+    return (result as Promise<void>).then(
+      () => afterTicks(() => finished(unitId)),
+      (error: unknown) => afterTicks(() => failed(unitId, error)),
+    );
+  }
+  return afterTicks(() => finished(unitId));
 }
 
-function handle(message: WorkMessage | LoadMessage | BatchMessage): Promise<void> | undefined {
+/**
+ * Reports a unit's end once the `process.nextTick` callbacks it queued ran (a warning it emitted, a stream's
+ * write): what it printed reaches the main thread before its `run()` settles, and the thread, which waits for
+ * its next unit without turning its event loop, leaves nothing of it pending.
+ */
+function afterTicks(report: () => void): Promise<void> {
+  return new Promise((resolve) =>
+    process.nextTick(() => {
+      report();
+      resolve();
+    }),
+  );
+}
+
+function handle(message: WorkMessage | LoadMessage): Promise<void> | undefined {
   if (message[0] === ToWorker.work) return runUnit(message);
-  if (message[0] === ToWorker.batch) {
-    inbox.unshift(...message[1]);
-    return undefined;
-  }
   return importAll(message[1]).then(
     () => port.postMessage([ToMain.loaded]),
     (error: unknown) => port.postMessage([ToMain.loaded, serializeError(error)]),
   );
 }
 
-const inbox: (WorkMessage | LoadMessage | BatchMessage)[] = [];
+/**
+ * An idle worker sleeps on its event loop, as any thread does, with `waiting` set in its request ring: the main
+ * thread then posts it one small wake-up message per turn of its event loop, however many units it wrote, and
+ * none while the worker is awake. (Sleeping in `Atomics.wait` instead was measured: `Atomics.notify` costs the
+ * main thread more than that post, and polling with short timed waits oversleeps by milliseconds on a loaded
+ * machine.)
+ */
+function takeMessage(): WorkMessage | LoadMessage | undefined {
+  const record = requests.read();
+  if (record === ringEmpty) return undefined;
+  if ((record as unknown[])[0] === ToWorker.fromPort) {
+    return (posted.shift() ?? receiveMessageOnPort(port)?.message) as WorkMessage | LoadMessage | undefined;
+  }
+  return record as WorkMessage | LoadMessage;
+}
+
+/** Messages the port delivered as events before their ring record was read (in order). */
+const posted: unknown[] = [];
 let pumping = false;
 
-/**
- * How an idle worker waits for its next message. Waking a thread that sleeps costs whoever wakes it a system call
- * and a context switch (about 25 µs of the main thread's time on a 2-core VM: as much as the rest of a request),
- * so for a while after its last unit the worker polls instead, checking `Control.posted` every `pollIntervalMs`
- * on its own timer; only then does it sleep until notified. It also returns to its event loop every
- * `eventLoopTurnMs` (timers, and what a finished handler left running, go on), as a thread idle on its event loop
- * would.
- */
-const pollIntervalMs = 0.05;
-const pollForMs = 2;
-const eventLoopTurnMs = 50;
-
-/** A message already waiting for this thread, if any. */
-function takeMessage(): WorkMessage | LoadMessage | BatchMessage | undefined {
-  const queued = inbox.shift();
-  if (queued !== undefined) return queued;
-  return receiveMessageOnPort(port)?.message as WorkMessage | LoadMessage | BatchMessage | undefined;
-}
-
-/** Waits for the next message as described above; undefined when the event loop should turn. */
-function waitForMessage(): WorkMessage | LoadMessage | BatchMessage | undefined {
-  const idleSince = performance.now();
-  for (;;) {
-    // Read the count before the port: a message posted after this read changes the count, so the wait returns.
-    const posted = Atomics.load(control, Control.posted);
-    const received = receiveMessageOnPort(port);
-    if (received !== undefined) return received.message as WorkMessage | LoadMessage | BatchMessage;
-    const idleFor = performance.now() - idleSince;
-    if (idleFor >= eventLoopTurnMs) return undefined;
-    if (idleFor < pollForMs) {
-      Atomics.wait(control, Control.posted, posted, pollIntervalMs);
-      continue;
-    }
-    // The main thread reads `sleeping` after bumping `posted`: it either sees the flag or we see the new count.
-    Atomics.store(control, Control.sleeping, 1);
-    Atomics.wait(control, Control.posted, posted, eventLoopTurnMs - idleFor);
-    Atomics.store(control, Control.sleeping, 0);
-  }
-}
-
-/** Resolves after the `process.nextTick` callbacks queued so far ran (a warning a handler emitted, say). */
-function ticksRun(): Promise<void> {
-  return new Promise((resolve) => process.nextTick(resolve));
-}
-
-/**
- * Runs messages one at a time, in order, taking each straight off the port (`receiveMessageOnPort`) rather than
- * waiting for a 'message' event: a busy worker never idles on its event loop, and an idle one is cheap to reach.
- */
+/** Runs messages one at a time, in order, until the ring is empty; then the thread sleeps on its event loop. */
 async function pump(): Promise<void> {
   pumping = true;
+  Atomics.store(requests.header, RingField.waiting, 0);
   try {
     for (;;) {
       let next = takeMessage();
       if (next === undefined) {
-        // What the last handler queued runs before the thread blocks.
-        await ticksRun();
-        next = waitForMessage();
+        // The main thread reads `waiting` after it wrote: it either sees the flag or we see its record.
+        Atomics.store(requests.header, RingField.waiting, 1);
+        next = takeMessage();
         if (next === undefined) break;
+        Atomics.store(requests.header, RingField.waiting, 0);
       }
       const pending = handle(next);
       if (pending) await pending;
@@ -349,13 +326,13 @@ async function pump(): Promise<void> {
   } finally {
     pumping = false;
   }
-  // Let the event loop turn once (timers, I/O a handler started), then wait for work again.
-  setImmediate(startPump);
 }
 
-function startPump(): void {
+port.on('message', (message: unknown) => {
+  // A wake-up is a bare number; anything else was posted in place of a ring record.
+  if (typeof message !== 'number') posted.push(message);
   if (!pumping) void pump();
-}
+});
 
 try {
   await importAll(modules);
@@ -363,8 +340,4 @@ try {
 } catch (error) {
   port.postMessage([ToMain.ready, serializeError(error)]);
 }
-port.on('message', (message: WorkMessage | LoadMessage | BatchMessage) => {
-  inbox.push(message);
-  startPump();
-});
-startPump();
+void pump();
