@@ -11,7 +11,6 @@ import {
   type SHARE_ENV,
   Worker,
 } from 'node:worker_threads';
-import { createRing, RingWrite, RingWriter } from './byte-ring.js';
 import { type Deferred, deferred } from './deferred.js';
 import { inputCapacity } from './input-channel.js';
 import type { ResolvedModuleReference } from './module-reference.js';
@@ -21,8 +20,6 @@ import {
   controlLength,
   deserializeError,
   maxWorkId,
-  requestRingCapacity,
-  ringBodyLimit,
   type SerializedError,
   slotCount,
   ToWorker,
@@ -33,9 +30,6 @@ import {
 } from './thread-protocol.js';
 
 const workerUrl = new URL('./worker.js', import.meta.url);
-const portMarker = [ToWorker.fromPort];
-/** A ring record holding `portMarker`, padded: 4 (length) + 5 (array) + 5 (int). */
-const portMarkerBytes = 16;
 /** Workers report when a unit started as milliseconds since this (an Int32 lasts 24 days). */
 export const clockBase = Date.now();
 
@@ -49,6 +43,8 @@ export interface PoolWorkerSettings {
   readonly env: Record<string, string | undefined> | typeof SHARE_ENV | undefined;
   /** Units it may start before it is replaced; negative: no limit. */
   readonly unitBudget: number;
+  /** Added to the thread's nice value. */
+  readonly nice: number;
 }
 
 /** What a worker tells its pool. */
@@ -64,7 +60,6 @@ export class PoolWorker {
   readonly port: MessagePort;
   readonly control: Int32Array;
   readonly input: Uint8Array;
-  private readonly requests: RingWriter;
   readonly started: Deferred<void> = deferred();
   readonly exited: Deferred<void> = deferred();
   /** Units handed to this thread that it has not finished yet, in the order it runs them. */
@@ -89,16 +84,15 @@ export class PoolWorker {
     const { port1, port2 } = new MessageChannel();
     const control = new SharedArrayBuffer(controlLength * Int32Array.BYTES_PER_ELEMENT);
     const input = new SharedArrayBuffer(inputCapacity);
-    const requests = createRing(requestRingCapacity);
     const workerData: WorkerData = {
       port: port2,
       control,
       input,
-      requests,
       modules: settings.modules.slice(),
       windowMessages: settings.windowMessages,
       windowBytes: settings.windowBytes,
       clockBase,
+      nice: settings.nice,
     };
     const { resourceLimits, execArgv, env } = settings;
     this.thread = new Worker(workerUrl, {
@@ -111,7 +105,6 @@ export class PoolWorker {
     this.port = port1;
     this.control = new Int32Array(control);
     this.input = new Uint8Array(input);
-    this.requests = new RingWriter(requests);
     this.unitsLeft = settings.unitBudget;
     this.started.promise.catch(() => {});
     port1.on('message', (message: unknown[]) => {
@@ -145,45 +138,8 @@ export class PoolWorker {
     const load = deferred<void>();
     this.pendingLoads.push(load);
     this.updateReference(Infinity);
-    this.post([ToWorker.load, references]);
+    this.port.postMessage([ToWorker.load, references]);
     return load.promise;
-  }
-
-  /** Sends a message to the thread and wakes it if it sleeps; throws when it can be neither written nor cloned. */
-  post(message: unknown[]): void {
-    if (!this.send(message))
-      throw new Error('The worker thread took no messages: its request ring stayed full');
-    this.wake();
-  }
-
-  /**
-   * Writes a message into the thread's request ring, or posts it (a value the ring cannot carry, a large body)
-   * with a ring record saying so. Returns false when not even that record fits (the thread runs a long unit and
-   * holds many more): send it later. Throws what `postMessage` throws for a value it cannot clone.
-   */
-  send(message: unknown[]): boolean {
-    const input = message[0] === ToWorker.work ? message[4] : undefined;
-    const large = input instanceof Uint8Array && input.byteLength > ringBodyLimit;
-    if (!large) {
-      const outcome = this.requests.write(message);
-      if (outcome === RingWrite.written) return true;
-    }
-    if (!this.requests.hasRoom(portMarkerBytes)) return false;
-    if (large && (input.byteOffset !== 0 || input.byteLength !== input.buffer.byteLength)) {
-      // A view of a larger buffer would be cloned whole.
-      message[4] = input.slice();
-    }
-    this.port.postMessage(message);
-    this.requests.write(portMarker);
-    return true;
-  }
-
-  /**
-   * Wakes the thread if it sleeps (on its event loop, `waiting` set): a system call and a context switch, which
-   * cost the main thread about as much as the rest of a request on a 2-core VM, so paid once per turn at most.
-   */
-  wake(): void {
-    if (this.requests.consumerWaits()) this.port.postMessage(0);
   }
 
   /** The thread answered the oldest `load()`. */

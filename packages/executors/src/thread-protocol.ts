@@ -54,16 +54,8 @@ export function workSlotValue(unitId: number, state: number): number {
 
 export const InputAnswer = { filled: -1, end: -2, error: -3 } as const;
 
-/**
- * Main thread → worker, as records of the worker's request ring. `fromPort` stands for a message posted on the
- * port instead (one the ring cannot carry): the worker takes it from there at that point, so order is kept.
- */
-export const ToWorker = { work: 1, load: 2, fromPort: 3 } as const;
-
-/** Bytes of each worker's request ring: room for the units it may hold, with small bodies inside. */
-export const requestRingCapacity = 256 * 1024;
-/** Bodies larger than this are posted rather than copied into the request ring. */
-export const ringBodyLimit = 16 * 1024;
+/** Main thread → worker. */
+export const ToWorker = { work: 1, load: 2, batch: 3 } as const;
 /** Worker → main thread. */
 export const ToMain = {
   ready: 1,
@@ -86,12 +78,12 @@ export interface WorkerData {
   readonly port: import('node:worker_threads').MessagePort;
   readonly control: SharedArrayBuffer;
   readonly input: SharedArrayBuffer;
-  /** The request ring (`byte-ring.ts`): work, and markers for what was posted instead. */
-  readonly requests: SharedArrayBuffer;
   readonly modules: readonly ResolvedModuleReference[];
   readonly windowMessages: number;
   readonly windowBytes: number;
   readonly clockBase: number;
+  /** Added to the thread's nice value (`ThreadPoolExecutorOptions.workerNice`). */
+  readonly nice: number;
 }
 
 /** An error as it crosses threads: structured clone keeps only built-in error classes. */

@@ -3,8 +3,8 @@
  * of work one at a time, each from start to end, talking to the main thread through its MessagePort and the
  * shared control block.
  */
+import { getPriority, setPriority } from 'node:os';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { RingField, RingReader, ringEmpty } from './byte-ring.js';
 import { CreditWindow } from './credit-window.js';
 import { WorkCancelledError } from './errors.js';
 import type { ModuleReference, WorkHandler, WorkPort } from './executor.js';
@@ -29,16 +29,31 @@ import {
   workSlotValue,
 } from './thread-protocol.js';
 
-const { port, modules, windowMessages, windowBytes, clockBase } = workerData as WorkerData;
+const { port, modules, windowMessages, windowBytes, clockBase, nice } = workerData as WorkerData;
 const control = new Int32Array((workerData as WorkerData).control);
 const inputBuffer = new Uint8Array((workerData as WorkerData).input);
-const requests = new RingReader((workerData as WorkerData).requests);
 const creditWindow = new CreditWindow(control, windowMessages, windowBytes);
 const references = new ReferenceCache();
 /** Exports this thread imported, by `url#export`. */
 const loadedExports = new Map<string, unknown>();
 
 forwardOutput();
+
+/**
+ * The thread gives way to the event loop. On Linux a thread has its own nice value, so this lowers only this
+ * worker: when the main thread hands it work and both would run on one core, the scheduler lets the event loop
+ * (the pool's bottleneck: it parses, writes and answers everything) finish its turn instead of switching to the
+ * worker at once, and a native route stays responsive while every worker computes.
+ */
+function lowerPriority(): void {
+  if (nice === 0) return;
+  try {
+    // Thread 0 is this thread: Linux keeps a nice value per thread.
+    setPriority(0, Math.min(19, getPriority(0) + nice));
+  } catch {
+    // Not permitted or not supported here: the thread runs at the process's priority.
+  }
+}
 
 async function importAll(toImport: readonly ResolvedModuleReference[]): Promise<void> {
   for (const reference of toImport) {
@@ -228,6 +243,7 @@ type WorkMessage = [
   input: WorkInput,
 ];
 type LoadMessage = [typeof ToWorker.load, references: ResolvedModuleReference[]];
+type BatchMessage = [typeof ToWorker.batch, messages: WorkMessage[]];
 
 /** Runs one unit; returns a promise only when something had to be awaited (an import, an async handler). */
 function runUnit([, unitId, reference, payload, input]: WorkMessage): Promise<void> | undefined {
@@ -248,77 +264,55 @@ function runUnit([, unitId, reference, payload, input]: WorkMessage): Promise<vo
   return runHandler(handler, unitId, payload, input);
 }
 
-function runHandler(handler: unknown, unitId: number, payload: unknown, input: WorkInput): Promise<void> {
-  let result: unknown;
+function runHandler(
+  handler: unknown,
+  unitId: number,
+  payload: unknown,
+  input: WorkInput,
+): Promise<void> | undefined {
   try {
-    result = (handler as WorkHandler)(payload, new ThreadWorkPort(unitId, input));
+    const result = (handler as WorkHandler)(payload, new ThreadWorkPort(unitId, input));
+    if (result && typeof (result as Promise<void>).then === 'function') {
+      return (result as Promise<void>).then(
+        () => finished(unitId),
+        (error: unknown) => failed(unitId, error),
+      );
+    }
+    finished(unitId);
   } catch (error) {
-    return afterTicks(() => failed(unitId, error));
+    failed(unitId, error);
   }
-  if (result && typeof (result as Promise<void>).then === 'function') {
-    return (result as Promise<void>).then(
-      () => afterTicks(() => finished(unitId)),
-      (error: unknown) => afterTicks(() => failed(unitId, error)),
-    );
-  }
-  return afterTicks(() => finished(unitId));
+  return undefined;
 }
 
-/**
- * Reports a unit's end once the `process.nextTick` callbacks it queued ran (a warning it emitted, a stream's
- * write): what it printed reaches the main thread before its `run()` settles, and the thread, which waits for
- * its next unit without turning its event loop, leaves nothing of it pending.
- */
-function afterTicks(report: () => void): Promise<void> {
-  return new Promise((resolve) =>
-    process.nextTick(() => {
-      report();
-      resolve();
-    }),
-  );
-}
-
-function handle(message: WorkMessage | LoadMessage): Promise<void> | undefined {
+function handle(message: WorkMessage | LoadMessage | BatchMessage): Promise<void> | undefined {
   if (message[0] === ToWorker.work) return runUnit(message);
+  if (message[0] === ToWorker.batch) {
+    inbox.unshift(...message[1]);
+    return undefined;
+  }
   return importAll(message[1]).then(
     () => port.postMessage([ToMain.loaded]),
     (error: unknown) => port.postMessage([ToMain.loaded, serializeError(error)]),
   );
 }
 
-/**
- * An idle worker sleeps on its event loop, as any thread does, with `waiting` set in its request ring: the main
- * thread then posts it one small wake-up message per turn of its event loop, however many units it wrote, and
- * none while the worker is awake. (Sleeping in `Atomics.wait` instead was measured: `Atomics.notify` costs the
- * main thread more than that post, and polling with short timed waits oversleeps by milliseconds on a loaded
- * machine.)
- */
-function takeMessage(): WorkMessage | LoadMessage | undefined {
-  const record = requests.read();
-  if (record === ringEmpty) return undefined;
-  if ((record as unknown[])[0] === ToWorker.fromPort) {
-    return (posted.shift() ?? receiveMessageOnPort(port)?.message) as WorkMessage | LoadMessage | undefined;
-  }
-  return record as WorkMessage | LoadMessage;
-}
-
-/** Messages the port delivered as events before their ring record was read (in order). */
-const posted: unknown[] = [];
+const inbox: (WorkMessage | LoadMessage | BatchMessage)[] = [];
 let pumping = false;
 
-/** Runs messages one at a time, in order, until the ring is empty; then the thread sleeps on its event loop. */
+/**
+ * Runs messages one at a time, in order. Between units it takes the next one straight off the port
+ * (`receiveMessageOnPort`) instead of waiting for a 'message' event: a busy worker never idles on the event loop.
+ */
 async function pump(): Promise<void> {
   pumping = true;
-  Atomics.store(requests.header, RingField.waiting, 0);
   try {
     for (;;) {
-      let next = takeMessage();
+      let next = inbox.shift();
       if (next === undefined) {
-        // The main thread reads `waiting` after it wrote: it either sees the flag or we see its record.
-        Atomics.store(requests.header, RingField.waiting, 1);
-        next = takeMessage();
-        if (next === undefined) break;
-        Atomics.store(requests.header, RingField.waiting, 0);
+        const received = receiveMessageOnPort(port);
+        if (received === undefined) break;
+        next = received.message as WorkMessage | LoadMessage | BatchMessage;
       }
       const pending = handle(next);
       if (pending) await pending;
@@ -328,11 +322,7 @@ async function pump(): Promise<void> {
   }
 }
 
-port.on('message', (message: unknown) => {
-  // A wake-up is a bare number; anything else was posted in place of a ring record.
-  if (typeof message !== 'number') posted.push(message);
-  if (!pumping) void pump();
-});
+lowerPriority();
 
 try {
   await importAll(modules);
@@ -340,4 +330,7 @@ try {
 } catch (error) {
   port.postMessage([ToMain.ready, serializeError(error)]);
 }
-void pump();
+port.on('message', (message: WorkMessage | LoadMessage | BatchMessage) => {
+  inbox.push(message);
+  if (!pumping) void pump();
+});

@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fc, test as propertyTest } from '@fast-check/vitest';
@@ -85,6 +85,18 @@ describe('ThreadPoolExecutor: what it is', () => {
     await expect(pool().run({ handler, payload: null, onMessage() {} })).rejects.toThrow(
       /module reference.*not a function.*cannot cross/s,
     );
+  });
+});
+
+describe('ThreadPoolExecutor: worker priority', () => {
+  it('runs workers at a lower priority than the event loop, by workerNice (default 10)', async () => {
+    const own = getPriority(0);
+    expect(await messagesOf(pool({ maxWorkers: 1 }), 'priority')).toEqual([Math.min(19, own + 10)]);
+    expect(await messagesOf(pool({ maxWorkers: 1, workerNice: 3 }), 'priority')).toEqual([
+      Math.min(19, own + 3),
+    ]);
+    expect(await messagesOf(pool({ maxWorkers: 1, workerNice: 0 }), 'priority')).toEqual([own]);
+    expect(getPriority(0)).toBe(own); // the event loop's own priority is untouched
   });
 });
 
