@@ -322,10 +322,11 @@ async function pump(): Promise<void> {
   }
 }
 
-lowerPriority();
-
 try {
   await importAll(modules);
+  // Only now: start-up (an interpreter to load, say) is not work the event loop waits behind, and it should not
+  // wait behind the rest of a busy machine either.
+  lowerPriority();
   port.postMessage([ToMain.ready]);
 } catch (error) {
   port.postMessage([ToMain.ready, serializeError(error)]);
