@@ -84,7 +84,8 @@ export interface ThreadPoolExecutorOptions {
    * Added to each worker thread's nice value (Linux gives every thread its own), so that the event loop — which
    * parses, writes and answers every request, and is the pool's bottleneck — keeps its core when it hands a worker
    * work, and a native route stays responsive while every worker computes. Default: 10; `0` keeps the process's.
-   * Where the system does not allow it (or has no per-thread nice values), workers run at the process's priority.
+   * Linux only (elsewhere a nice value is the whole process's); where the system refuses, workers run at the
+   * process's priority.
    */
   readonly workerNice?: number;
 }

@@ -46,7 +46,8 @@ forwardOutput();
  * worker at once, and a native route stays responsive while every worker computes.
  */
 function lowerPriority(): void {
-  if (nice === 0) return;
+  // Elsewhere (macOS, say) the nice value is the whole process's: lowering it would slow the event loop too.
+  if (nice === 0 || process.platform !== 'linux') return;
   try {
     // Thread 0 is this thread: Linux keeps a nice value per thread.
     setPriority(0, Math.min(19, getPriority(0) + nice));
