@@ -106,8 +106,9 @@ export const defaultWorkerHeapLimitMb = 512;
 
 /**
  * Each worker's nice value above the process's, by default: enough that the scheduler lets the event loop finish
- * its turn before it switches to a worker it just woke on the same core (measured on a loaded 2-core box: a native
- * route's p99 beside busy workers fell to between a half and a fifth in three runs). Workers also give way to
+ * its turn before it switches to a worker it just woke on the same core (measured on a shared 2-core box: the
+ * pool's `cpu` throughput up in each of three runs, a native route's p99 beside busy workers down to a half to a
+ * fifth while the box was heavily loaded, unchanged when it was less so). Workers also give way to
  * other processes of normal priority: on a host shared with CPU-heavy work, `workerNice: 0` keeps their share.
  */
 export const defaultWorkerNice = 10;
