@@ -61,6 +61,19 @@ describe('framing', () => {
     expect(data.endsWith('\r\n\r\n5\r\nhello\r\n5\r\nhello\r\n0\r\n\r\n')).toBe(true);
   });
 
+  it('sends the first chunk with the headers and joins the chunks written after it in the same tick', async () => {
+    const parts = Array.from({ length: 50 }, (_, index) => `part ${index};`);
+    const { data } = await rawWith(async (request) => {
+      await request.connection.writeHeaders({ code: 200, reason: 'OK' }, ['Content-Type', 'text/plain']);
+      for (const part of parts) await request.connection.write(new TextEncoder().encode(part));
+      request.connection.finish();
+    }, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    const bodyStart = data.indexOf('\r\n\r\n') + 4;
+    expect(dechunk(data, bodyStart).payload).toBe(parts.join(''));
+    // Two chunks on the wire: the first as written, the other 49 as one.
+    expect(data.slice(bodyStart).match(/\r\n[0-9a-f]+\r\n/g)?.length).toBe(2);
+  });
+
   it('close-delimited on HTTP/1.0 without a length, even when keep-alive was asked', async () => {
     const stream: RequestCallback = async (request) => {
       await request.connection.writeHeaders({ code: 200, reason: 'OK' }, []);
@@ -323,6 +336,39 @@ describe('backpressure and disconnects', () => {
     expect(pendingSeen).toBe(true);
     expect(rejection).toMatchObject({ name: 'StreamClosedError' });
     expect(signalReason).toMatchObject({ name: 'StreamClosedError' });
+  });
+
+  it('small writes, one per tick, still wait for drain while the client reads nothing', async () => {
+    let accepted = 0;
+    let rejection: unknown;
+    const done = new Promise<void>((resolve) => {
+      void (async () => {
+        served = await serve(async (request) => {
+          const connection = request.connection;
+          await connection.writeHeaders({ code: 200, reason: 'OK' }, []);
+          const chunk = new Uint8Array(1024);
+          try {
+            for (;;) {
+              await connection.write(chunk);
+              accepted += chunk.length;
+              await new Promise((next) => setImmediate(next));
+            }
+          } catch (error) {
+            rejection = error;
+          }
+          resolve();
+        });
+        const socket = connect(served.port, '127.0.0.1');
+        socket.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+        socket.pause();
+        await delay(500);
+        socket.destroy();
+      })();
+    });
+    await done;
+    expect(rejection).toMatchObject({ name: 'StreamClosedError' });
+    // The socket buffers and the response's high-water mark, not everything the loop could produce in 500 ms.
+    expect(accepted).toBeLessThan(32 << 20);
   });
 
   it('a later request on a keep-alive socket gets a live signal, aborted when the client leaves', async () => {
