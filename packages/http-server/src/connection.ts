@@ -10,7 +10,6 @@ import { wholeResponse } from './whole-response.js';
 const RESOLVED: Promise<void> = Promise.resolve();
 /** A tick's batch of body chunks is sent once it reaches this size (the container batches as much). */
 const BATCH_LIMIT = 128 * 1024;
-const DIGITS = /^\d+$/;
 
 /**
  * Runs from `process.nextTick`, which comes before the promise continuations already queued: a handler that awaits
@@ -140,10 +139,16 @@ export class HTTPConnection {
     let remaining = -1;
     for (let index = 0; index < headers.length; index += 2) {
       const name = headers[index]!;
-      if (name.length === 14 && name.toLowerCase() === 'content-length') {
-        const value = headers[index + 1]!.trim();
-        if (!DIGITS.test(value))
-          return Promise.reject(new TypeError(`invalid Content-Length ${JSON.stringify(value)}`));
+      if (
+        name.length === 14 &&
+        (name === 'Content-Length' || name === 'content-length' || name.toLowerCase() === 'content-length')
+      ) {
+        let value = headers[index + 1]!;
+        if (!isDigits(value)) {
+          value = value.trim();
+          if (!isDigits(value))
+            return Promise.reject(new TypeError(`invalid Content-Length ${JSON.stringify(value)}`));
+        }
         remaining = Number(value);
       }
     }
@@ -451,6 +456,15 @@ export class HTTPConnection {
 }
 
 function ignore(): void {}
+
+function isDigits(value: string): boolean {
+  if (value.length === 0) return false;
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
 
 /** The first value of a header in a flat `[name, value, …]` list, or `""`. */
 function headerValue(rawHeaders: readonly string[], lowerName: string): string {
