@@ -8,6 +8,7 @@ import type { ServerState } from './server-state.js';
 import { wholeResponse } from './whole-response.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
+const DIGITS = /^\d+$/;
 /** A tick's batch of body chunks is sent once it reaches this size (the container batches as much). */
 const BATCH_LIMIT = 128 * 1024;
 
@@ -143,12 +144,9 @@ export class HTTPConnection {
         name.length === 14 &&
         (name === 'Content-Length' || name === 'content-length' || name.toLowerCase() === 'content-length')
       ) {
-        let value = headers[index + 1]!;
-        if (!isDigits(value)) {
-          value = value.trim();
-          if (!isDigits(value))
-            return Promise.reject(new TypeError(`invalid Content-Length ${JSON.stringify(value)}`));
-        }
+        const value = headers[index + 1]!.trim();
+        if (!DIGITS.test(value))
+          return Promise.reject(new TypeError(`invalid Content-Length ${JSON.stringify(value)}`));
         remaining = Number(value);
       }
     }
@@ -456,15 +454,6 @@ export class HTTPConnection {
 }
 
 function ignore(): void {}
-
-function isDigits(value: string): boolean {
-  if (value.length === 0) return false;
-  for (let index = 0; index < value.length; index++) {
-    const code = value.charCodeAt(index);
-    if (code < 0x30 || code > 0x39) return false;
-  }
-  return true;
-}
 
 /** The first value of a header in a flat `[name, value, …]` list, or `""`. */
 function headerValue(rawHeaders: readonly string[], lowerName: string): string {
