@@ -97,8 +97,6 @@ class GatewayResponse {
   /** Sends the container has not yet taken (inline `write()` cannot await them). */
   pending: Promise<void> | null = null;
   sendFailed = false;
-  /** A send was settled already (see `settle`). */
-  settledOnce = false;
   readonly startResponse: StartResponse;
   readonly write: WriteCallable;
 
@@ -339,22 +337,13 @@ class GatewayResponse {
     this.pending = this.pending === null ? settled : Promise.all([this.pending, settled]).then(noop);
   }
 
-  /**
-   * Waits for the container to take what was sent. On the event loop it also lets the bytes leave: after the first
-   * send a tick is enough (node writes a corked socket out in a tick, queued before ours), so the rest of a short
-   * stream follows at once; after later ones it yields to the event loop, so a long stream lets other connections
-   * run.
-   */
+  /** Waits for the container to take what was sent; on the event loop, lets it flush the first bytes. */
   async settle(): Promise<void> {
     if (this.pending !== null) {
       const pending = this.pending;
       this.pending = null;
       await pending;
-      if (this.settings.onEventLoop) {
-        if (this.settledOnce) await yieldToEventLoop();
-        else await nextTick();
-        this.settledOnce = true;
-      }
+      if (this.settings.onEventLoop) await yieldToEventLoop();
     }
     if (this.sendFailed) throw new SendFailed('The container took no more messages');
   }
@@ -381,10 +370,6 @@ function noop(): void {}
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-function nextTick(): Promise<void> {
-  return new Promise((resolve) => process.nextTick(resolve));
 }
 
 function contentLength(environ: EnvironVariables): number | undefined {
