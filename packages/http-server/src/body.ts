@@ -121,6 +121,15 @@ export function collectBody(request: HTTPServerRequest, options: ResolvedOptions
     const failIfIncomplete = () => {
       if (!incoming.complete) incoming.destroy(new StreamClosedError('the connection closed'));
     };
+    // Read or discarded already (node discards an unread body once the response finished): no event will come.
+    if (incoming.readableEnded) {
+      onEnd();
+      return;
+    }
+    if (incoming.destroyed) {
+      onError(incoming.errored);
+      return;
+    }
     incoming.on('data', onData);
     incoming.on('end', onEnd);
     incoming.on('error', onError);
