@@ -10,7 +10,7 @@ const byId = (results, id) => results.find((result) => result.id === id);
 describe('evaluateTargets', () => {
   test('every target is "not measured" when nothing was', () => {
     const results = evaluateTargets([]);
-    expect(results).toHaveLength(13);
+    expect(results).toHaveLength(17);
     expect(results.every((result) => result.status === 'not measured')).toBe(true);
   });
 
@@ -30,6 +30,20 @@ describe('evaluateTargets', () => {
       max: 0.95,
     });
     expect(byId(results, 'thread-hello')).toMatchObject({ status: 'missed', measured: 0.525 });
+  });
+
+  test("the native handler's targets compare tsgi-native with raw, workload by workload", () => {
+    const results = evaluateTargets([
+      m('raw-node', 'stream', 1, { requestsPerSecond: 1000 }),
+      m('tsgi-native', 'stream', 1, { requestsPerSecond: 1100 }),
+      m('tsgi-inline', 'stream', 1, { requestsPerSecond: 1900 }),
+      m('raw-node', 'echo', 1, { requestsPerSecond: 1000 }),
+      m('tsgi-native', 'echo', 1, { requestsPerSecond: 800 }),
+    ]);
+    expect(byId(results, 'native-stream')).toMatchObject({ status: 'met', measured: 1.1 });
+    expect(byId(results, 'inline-stream')).toMatchObject({ status: 'missed', measured: 1.9 });
+    expect(byId(results, 'native-echo')).toMatchObject({ status: 'missed', measured: 0.8 });
+    expect(byId(results, 'native-hello')?.status).toBe('not measured');
   });
 
   test('thread-pool cpu is compared with inline and with gunicorn, not with raw', () => {

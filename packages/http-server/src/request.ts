@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBodyStream } from './body.js';
+import { collectBody, readBodyStream } from './body.js';
 import { HTTPConnection } from './connection.js';
 import { parseCookies } from './cookies.js';
 import { HTTPInputError } from './errors.js';
@@ -59,6 +59,7 @@ export class HTTPServerRequest {
   private cachedRemoteIp: string | undefined;
   private cachedProtocol: string | undefined;
   private cachedBodyStream: AsyncIterable<Uint8Array> | undefined;
+  private cachedBodyRead: Promise<Uint8Array> | undefined;
 
   constructor(
     incoming: IncomingMessage,
@@ -84,6 +85,7 @@ export class HTTPServerRequest {
     this.cachedRemoteIp = undefined;
     this.cachedProtocol = undefined;
     this.cachedBodyStream = undefined;
+    this.cachedBodyRead = undefined;
 
     // One pass over the header names, checking only the few that decide framing, and each field's size. Node's
     // parser already refused malformed, duplicate or signed Content-Length and Content-Length beside
@@ -291,17 +293,28 @@ export class HTTPServerRequest {
   }
 
   /** Reads the whole body (bounded by `maxBodySize`) into `body` and returns it. */
-  async readBody(): Promise<Uint8Array> {
-    if (this.body !== undefined) return this.body;
-    const chunks: Uint8Array[] = [];
-    let length = 0;
-    for await (const chunk of this.bodyStream!) {
-      chunks.push(chunk);
-      length += chunk.length;
+  readBody(): Promise<Uint8Array> {
+    if (this.body !== undefined) return Promise.resolve(this.body);
+    this.cachedBodyRead ??= this.collect();
+    return this.cachedBodyRead;
+  }
+
+  private async collect(): Promise<Uint8Array> {
+    let body: Uint8Array;
+    if (this.cachedBodyStream === undefined) {
+      // Nobody iterates the stream: node's events, without a promise per chunk.
+      body = await collectBody(this, this.state.options);
+    } else {
+      const chunks: Uint8Array[] = [];
+      let length = 0;
+      for await (const chunk of this.cachedBodyStream) {
+        chunks.push(chunk);
+        length += chunk.length;
+      }
+      body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
     }
-    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
     this.body = body;
-    this.bodyLength = length;
+    this.bodyLength = body.length;
     return body;
   }
 
