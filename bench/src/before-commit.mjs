@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { flaskServeArguments } from './servers.mjs';
 
 const benchDirectory = fileURLToPath(new URL('../', import.meta.url));
 const pnpm = ['--yes', 'pnpm@10.34.9'];
@@ -73,19 +74,22 @@ export function prepareBeforeCommit(ref, log) {
 /**
  * The command that starts a tsgi server from the before commit checkout.
  * @param {BeforeCommit} before
- * @param {'tsgi-inline' | 'tsgi-thread' | 'tsgi-native'} server
+ * @param {'tsgi-inline' | 'tsgi-thread' | 'tsgi-native' | 'tsgi-flask'} server
  * @param {{ env: Record<string, string>, cpuProfile: boolean }} context
  * @returns {import('./server-process.mjs').ServerCommand}
  */
 export function beforeServerCommand(before, server, context) {
   const profiles = resolve(benchDirectory, 'profiles', `${server}${beforeSuffix}`);
+  const serve =
+    server === 'tsgi-flask'
+      ? flaskServeArguments(
+          resolve(before.directory, 'packages/cli/dist/cli.js'),
+          `${resolve(before.directory, 'bench/servers')}/`,
+        )
+      : [resolve(before.directory, 'bench/servers/tsgi-server.mjs'), server.slice('tsgi-'.length)];
   return {
     command: process.execPath,
-    args: [
-      ...(context.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : []),
-      resolve(before.directory, 'bench/servers/tsgi-server.mjs'),
-      server.slice('tsgi-'.length),
-    ],
+    args: [...(context.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : []), ...serve],
     env: context.env,
     cwd: resolve(before.directory, 'bench'),
   };

@@ -95,7 +95,7 @@ async function main() {
     for (const name of options.servers) {
       if (
         commands.has(name) &&
-        (name === 'tsgi-native' || name === 'tsgi-inline' || name === 'tsgi-thread')
+        (name === 'tsgi-native' || name === 'tsgi-inline' || name === 'tsgi-thread' || name === 'tsgi-flask')
       ) {
         commands.set(
           `${name}${beforeSuffix}`,

@@ -32,6 +32,25 @@ const distPackages = '/usr/lib/python3/dist-packages';
 const tsgiCommand = fileURLToPath(new URL('../../packages/cli/dist/cli.js', import.meta.url));
 
 /**
+ * `tsgi serve` for the Flask application (servers/flask_app.py) on 2 worker threads, from a checkout's CLI.
+ * @param {string} cli  the checkout's packages/cli/dist/cli.js
+ * @param {string} servers  the checkout's bench/servers/ directory
+ * @returns {string[]}
+ */
+export function flaskServeArguments(cli, servers) {
+  return [
+    cli,
+    'serve',
+    '--python',
+    'flask_app:app',
+    `--chdir=${servers}`,
+    `--python-path=${distPackages}`,
+    '--workers=2',
+    '--port=0',
+  ];
+}
+
+/**
  * Whether the tsgi packages a tsgi server needs are built and export what it uses; the reason when not.
  * @param {'tsgi-native' | 'tsgi-inline' | 'tsgi-thread' | 'tsgi-flask'} server
  * @returns {Promise<string | undefined>}
@@ -87,14 +106,7 @@ export function serverCommand(name, context) {
         command: process.execPath,
         args: [
           ...(context.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profilesDirectory}${name}`] : []),
-          tsgiCommand,
-          'serve',
-          '--python',
-          'flask_app:app',
-          `--chdir=${serversDirectory}`,
-          `--python-path=${distPackages}`,
-          '--workers=2',
-          '--port=0',
+          ...flaskServeArguments(tsgiCommand, serversDirectory),
         ],
         env,
       };

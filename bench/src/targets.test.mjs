@@ -10,7 +10,7 @@ const byId = (results, id) => results.find((result) => result.id === id);
 describe('evaluateTargets', () => {
   test('every target is "not measured" when nothing was', () => {
     const results = evaluateTargets([]);
-    expect(results).toHaveLength(9);
+    expect(results).toHaveLength(17);
     expect(results.every((result) => result.status === 'not measured')).toBe(true);
   });
 
@@ -32,13 +32,39 @@ describe('evaluateTargets', () => {
     expect(byId(results, 'thread-hello')).toMatchObject({ status: 'missed', measured: 0.525 });
   });
 
-  test('thread-pool cpu is compared with inline, not with raw', () => {
+  test("the native handler's targets compare tsgi-native with raw, workload by workload", () => {
+    const results = evaluateTargets([
+      m('raw-node', 'stream', 1, { requestsPerSecond: 1000 }),
+      m('tsgi-native', 'stream', 1, { requestsPerSecond: 1100 }),
+      m('tsgi-inline', 'stream', 1, { requestsPerSecond: 1900 }),
+      m('raw-node', 'echo', 1, { requestsPerSecond: 1000 }),
+      m('tsgi-native', 'echo', 1, { requestsPerSecond: 800 }),
+    ]);
+    expect(byId(results, 'native-stream')).toMatchObject({ status: 'met', measured: 1.1 });
+    expect(byId(results, 'inline-stream')).toMatchObject({ status: 'missed', measured: 1.9 });
+    expect(byId(results, 'native-echo')).toMatchObject({ status: 'missed', measured: 0.8 });
+    expect(byId(results, 'native-hello')?.status).toBe('not measured');
+  });
+
+  test('thread-pool cpu is compared with inline and with gunicorn, not with raw', () => {
     const results = evaluateTargets([
       m('tsgi-inline', 'cpu', 1, { requestsPerSecond: 200 }),
       m('tsgi-thread', 'cpu', 1, { requestsPerSecond: 370 }),
+      m('gunicorn', 'cpu', 1, { requestsPerSecond: 380 }),
       m('raw-node', 'cpu', 1, { requestsPerSecond: 100 }),
     ]);
     expect(byId(results, 'thread-cpu')).toMatchObject({ status: 'met', measured: 1.85 });
+    expect(byId(results, 'thread-cpu-gunicorn')?.status).toBe('missed');
+  });
+
+  test('thread-pool echo has to beat raw by half and gunicorn by half again', () => {
+    const results = evaluateTargets([
+      m('raw-node', 'echo', 1, { requestsPerSecond: 1000 }),
+      m('gunicorn', 'echo', 1, { requestsPerSecond: 300 }),
+      m('tsgi-thread', 'echo', 1, { requestsPerSecond: 480 }),
+    ]);
+    expect(byId(results, 'thread-echo')).toMatchObject({ status: 'missed', measured: 0.48 });
+    expect(byId(results, 'thread-echo-gunicorn')).toMatchObject({ status: 'met', measured: 1.6 });
   });
 
   test('the Flask targets pair tsgi --python with gunicorn and Tornado round by round; start-up is a median', () => {

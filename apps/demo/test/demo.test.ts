@@ -238,7 +238,7 @@ describe('the demo on a busy port', () => {
     } finally {
       blocker.close();
     }
-    // The child's start-up takes seconds on a loaded machine: the test's bound is the child's own 30 s timeout.
+    // The demo loads its Flask interpreters before it listens: seconds, more on a loaded machine.
   }, 60_000);
 });
 

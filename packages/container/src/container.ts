@@ -107,6 +107,8 @@ export class WSGIContainer {
   readonly #modules: ModuleReference[];
   /** How bodies are buffered before dispatch; `undefined` when they stream to the application instead. */
   readonly #spool: SpoolOptions | undefined;
+  /** Bodies declared this long or shorter are read whole by the server (`ContainerRequest.readBody`). */
+  readonly #memoryLimit: number;
   #ready: Promise<void> | null = null;
   #loaded: boolean;
 
@@ -147,11 +149,12 @@ export class WSGIContainer {
     if (!inline) this.#modules.push(gatewayHandlerReference);
     if (typeof appSetting !== 'function') this.#modules.push(appSetting);
     this.#loaded = this.#modules.length === 0;
+    this.#memoryLimit = options.bodyBufferSize ?? defaultSpoolMemoryLimit;
     this.#spool =
       options.streamInput === true && !inline
         ? undefined
         : {
-            memoryLimit: options.bodyBufferSize ?? defaultSpoolMemoryLimit,
+            memoryLimit: this.#memoryLimit,
             ...(options.bodyTempDirectory === undefined ? {} : { directory: options.bodyTempDirectory }),
           };
     this.#workSettings = {
@@ -207,9 +210,14 @@ export class WSGIContainer {
       return Promise.resolve();
     }
     // The request is checked (a refusal above needs no body, nor 100 Continue); now its body, then the work.
-    const bodyStream = request.body === undefined ? request.bodyStream : undefined;
-    if (bodyStream !== undefined && this.#spool !== undefined) {
-      return this.#bufferThenRun(request, bodyStream, payload, startedAt);
+    if (request.body === undefined && this.#spool !== undefined) {
+      const bodyLength = request.bodyLength;
+      // A body declared to fit in memory is read by the server in one go, without an iterator step per chunk.
+      if (request.readBody !== undefined && bodyLength !== undefined && bodyLength <= this.#memoryLimit) {
+        return this.#readThenRun(request, request.readBody(), payload, startedAt);
+      }
+      const bodyStream = request.bodyStream;
+      if (bodyStream !== undefined) return this.#bufferThenRun(request, bodyStream, payload, startedAt);
     }
     return this.#dispatch(new RequestWork(this.#workSettings, request, payload, startedAt));
   }
@@ -237,6 +245,24 @@ export class WSGIContainer {
       return;
     }
     // What the application reads, now known (a chunked body had no length before).
+    payload.environ.CONTENT_LENGTH = String(body.length);
+    return this.#dispatch(new RequestWork(this.#workSettings, request, payload, startedAt, body));
+  }
+
+  /** Runs the work once the server has read the whole body (see `ContainerRequest.readBody`). */
+  async #readThenRun(
+    request: ContainerRequest,
+    reading: Promise<Uint8Array>,
+    payload: GatewayPayload,
+    startedAt: number,
+  ): Promise<void> {
+    let body: Uint8Array;
+    try {
+      body = await reading;
+    } catch (error) {
+      this.#bodyNotReceived(request, error, startedAt);
+      return;
+    }
     payload.environ.CONTENT_LENGTH = String(body.length);
     return this.#dispatch(new RequestWork(this.#workSettings, request, payload, startedAt, body));
   }

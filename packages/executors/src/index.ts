@@ -34,6 +34,7 @@ export {
 } from './spooled-input.js';
 export {
   defaultWorkerHeapLimitMb,
+  defaultWorkerNice,
   ThreadPoolExecutor,
   type ThreadPoolExecutorOptions,
 } from './thread-pool-executor.js';

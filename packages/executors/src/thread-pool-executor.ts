@@ -7,15 +7,9 @@
  * `node:worker_threads` because piscina has one result per task, no backpressure, and aborts by terminating.
  */
 import { availableParallelism } from 'node:os';
-import {
-  MessageChannel,
-  type MessagePort,
-  type ResourceLimits,
-  receiveMessageOnPort,
-  type SHARE_ENV,
-  Worker,
-} from 'node:worker_threads';
+import type { ResourceLimits, SHARE_ENV } from 'node:worker_threads';
 import { acknowledge } from './credit-window.js';
+import { type Deferred, deferred } from './deferred.js';
 import {
   ExecutorClosedError,
   QueueFullError,
@@ -24,26 +18,21 @@ import {
   WorkTimeoutError,
 } from './errors.js';
 import type { Executor, ExecutorCloseOptions, ModuleReference, Work } from './executor.js';
-import { InputFeeder, inputCapacity } from './input-channel.js';
+import { InputFeeder } from './input-channel.js';
 import { moduleReferenceKey, type ResolvedModuleReference } from './module-reference.js';
+import { PoolWork, type PoolWorkOwner } from './pool-work.js';
+import { PoolWorker, type PoolWorkerEvents } from './pool-worker.js';
 import { ReferenceCache } from './reference-cache.js';
 import { isInputFile } from './spooled-input.js';
 import {
-  Control,
-  controlLength,
   deserializeError,
-  maxUnitId,
   type SerializedError,
-  slotCount,
   ToMain,
   ToWorker,
-  UnitState,
-  unitSlot,
-  unitSlotValue,
-  type WorkerData,
   type WorkInput,
+  WorkState,
 } from './thread-protocol.js';
-import { Unit, type UnitOwner } from './unit.js';
+import { WorkQueue } from './work-queue.js';
 
 /** Options for `new ThreadPoolExecutor()`. */
 export interface ThreadPoolExecutorOptions {
@@ -91,6 +80,14 @@ export interface ThreadPoolExecutorOptions {
    * and the response it holds); `0` turns it off.
    */
   readonly maxExtraWorkers?: number;
+  /**
+   * Added to each worker thread's nice value (Linux gives every thread its own), so that the event loop — which
+   * parses, writes and answers every request, and is the pool's bottleneck — keeps its core when it hands a worker
+   * work, and a native route stays responsive while every worker computes. Default: 10; `0` keeps the process's.
+   * Linux only (elsewhere a nice value is the whole process's); where the system refuses, workers run at the
+   * process's priority.
+   */
+  readonly workerNice?: number;
 }
 
 /**
@@ -108,53 +105,19 @@ const unitsPerWorker = 8;
 export const defaultWorkerHeapLimitMb = 512;
 
 /**
+ * Each worker's nice value above the process's, by default: enough that the scheduler lets the event loop finish
+ * its turn before it switches to a worker it just woke on the same core (measured on a shared 2-core box: the
+ * pool's `cpu` throughput up in each of three runs, a native route's p99 beside busy workers down to a half to a
+ * fifth while the box was heavily loaded, unchanged when it was less so). Workers also give way to
+ * other processes of normal priority: on a host shared with CPU-heavy work, `workerNice: 0` keeps their share.
+ */
+export const defaultWorkerNice = 10;
+
+/**
  * How long a unit must wait on its caller, at a stretch, for its worker to count as stalled: far longer than a
  * socket that merely filled up takes to drain, short enough that work waiting behind it starts within a second.
  */
 const stallGraceMs = 500;
-
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((onResolve, onReject) => {
-    resolve = onResolve;
-    reject = onReject;
-  });
-  return { promise, resolve, reject };
-}
-
-interface PoolWorker {
-  readonly thread: Worker;
-  readonly port: MessagePort;
-  readonly control: Int32Array;
-  readonly input: Uint8Array;
-  readonly started: Deferred<void>;
-  readonly exited: Deferred<void>;
-  /** Units handed to this thread that it has not finished yet, in the order it runs them. */
-  readonly units: Map<number, Unit<PoolWorker>>;
-  readonly pendingLoads: Deferred<void>[];
-  /** Work messages waiting for this turn's `flush`. */
-  readonly outbox: unknown[][];
-  ready: boolean;
-  /** Ended on purpose (idle, close, its unit budget spent): takes no more work, its exit is not a crash. */
-  retiring: boolean;
-  /** Units it may still start before it is replaced (`maxUnitsPerWorker`); negative: no limit. */
-  unitsLeft: number;
-  referenced: boolean;
-  lastUnitId: number;
-  failure: Error | undefined;
-  idleTimer: NodeJS.Timeout | undefined;
-}
-
-const workerUrl = new URL('./worker.js', import.meta.url);
-/** Workers report when a unit started as milliseconds since this (an Int32 lasts 24 days). */
-const clockBase = Date.now();
 
 /**
  * Runs units of work on worker threads. Handlers are named by module reference, imported once per worker by
@@ -178,9 +141,10 @@ export class ThreadPoolExecutor implements Executor {
   readonly idleTimeoutMs: number;
   readonly timeoutMs: number | undefined;
   readonly maxExtraWorkers: number;
+  readonly workerNice: number;
 
   private readonly workers: PoolWorker[] = [];
-  private readonly queue: Unit<PoolWorker>[] = [];
+  private readonly queue = new WorkQueue<PoolWork<PoolWorker>>();
   private readonly modules: ResolvedModuleReference[] = [];
   private readonly references = new ReferenceCache();
   private readonly windowMessages: number;
@@ -188,7 +152,7 @@ export class ThreadPoolExecutor implements Executor {
   /** Why the last worker died while starting; no worker is spawned again until the next `load()`. */
   private startupFailure: Error | undefined;
   /** Units whose `run()` has not settled yet. */
-  private readonly active = new Set<Unit<PoolWorker>>();
+  private readonly active = new Set<PoolWork<PoolWorker>>();
   private flushScheduled = false;
   private drained: Deferred<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -196,10 +160,10 @@ export class ThreadPoolExecutor implements Executor {
   /** Armed while work waits for a thread: looks for stalled workers to run it beside. */
   private stallCheck: NodeJS.Timeout | undefined;
   private readonly resourceLimits: ResourceLimits;
-  private readonly unitOwner: UnitOwner = {
-    cancel: (unit) => this.cancel(unit as Unit<PoolWorker>),
+  private readonly unitOwner: PoolWorkOwner = {
+    cancel: (unit) => this.cancel(unit as PoolWork<PoolWorker>),
     settled: (unit) => {
-      this.active.delete(unit as Unit<PoolWorker>);
+      this.active.delete(unit as PoolWork<PoolWorker>);
       if (this.active.size === 0) {
         clearTimeout(this.closeDeadline);
         this.drained?.resolve();
@@ -214,6 +178,7 @@ export class ThreadPoolExecutor implements Executor {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
     this.timeoutMs = options.timeoutMs;
     this.maxExtraWorkers = Math.max(0, Math.floor(options.maxExtraWorkers ?? Math.ceil(this.maxWorkers / 2)));
+    this.workerNice = Math.min(39, Math.max(0, Math.floor(options.workerNice ?? defaultWorkerNice)));
     this.windowMessages = Math.max(1, Math.floor(options.creditWindow?.messages ?? 16));
     this.windowBytes = Math.max(1, Math.floor(options.creditWindow?.bytes ?? 1024 * 1024));
     const { maxOldGenerationSizeMb = defaultWorkerHeapLimitMb, ...limits } = options.resourceLimits ?? {};
@@ -231,7 +196,7 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   private waitingUnits(): number {
-    let waiting = this.queue.length;
+    let waiting = this.queue.size;
     for (const worker of this.workers) if (worker.units.size > 1) waiting += worker.units.size - 1;
     return waiting;
   }
@@ -249,9 +214,7 @@ export class ThreadPoolExecutor implements Executor {
     // Workers already running (or starting with the previous list) import the new modules too.
     for (const worker of this.workers) {
       if (worker.retiring) continue;
-      loading.push(
-        worker.started.promise.then(() => (fresh.length ? this.loadOn(worker, fresh) : undefined)),
-      );
+      loading.push(worker.started.promise.then(() => (fresh.length ? worker.load(fresh) : undefined)));
     }
     this.modules.push(...fresh);
     while (this.workers.length < this.maxWorkers) loading.push(this.spawn().started.promise);
@@ -291,7 +254,7 @@ export class ThreadPoolExecutor implements Executor {
       return refuse(work, new QueueFullError(this.maxQueue));
     }
     return new Promise<void>((resolve, reject) => {
-      const unit = new Unit<PoolWorker>(
+      const unit = new PoolWork<PoolWorker>(
         work as Work<unknown>,
         reference,
         work.timeoutMs ?? this.timeoutMs,
@@ -336,13 +299,12 @@ export class ThreadPoolExecutor implements Executor {
   /** The close deadline passed: fail every unit not finished yet, terminating the threads that run them. */
   private abandonWork(timeoutMs: number): void {
     const message = `The executor closed before this work finished (its close deadline of ${timeoutMs} ms passed)`;
-    this.queue.length = 0;
+    this.queue.takeAll();
     for (const unit of [...this.active]) {
       const worker = unit.worker;
       // Started on its thread and not finished: the thread is ended (the unit's file is released on its exit).
       if (worker !== undefined && !unit.finishedOnWorker && !this.revoke(unit) && !worker.failure) {
-        worker.failure = new ExecutorClosedError(message);
-        void worker.thread.terminate();
+        worker.fail(new ExecutorClosedError(message));
       }
       unit.dropping = true;
       unit.settle(new ExecutorClosedError(message));
@@ -350,12 +312,11 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   /** Cancels a unit: takes it back if it has not started, else makes its next send/read throw. */
-  private cancel(unit: Unit<PoolWorker>): void {
+  private cancel(unit: PoolWork<PoolWorker>): void {
     if (unit.settled) return;
     const worker = unit.worker;
     if (!worker) {
-      const index = this.queue.indexOf(unit);
-      if (index >= 0) this.queue.splice(index, 1);
+      this.queue.remove(unit);
       unit.settle(new WorkCancelledError());
       return;
     }
@@ -371,71 +332,34 @@ export class ThreadPoolExecutor implements Executor {
       this.workerMayBeIdle(worker);
       return;
     }
-    Atomics.compareExchange(
-      worker.control,
-      unitSlot(unit.id),
-      unitSlotValue(unit.id, UnitState.started),
-      unitSlotValue(unit.id, UnitState.cancelled),
-    );
-    Atomics.add(worker.control, Control.signal, 1);
-    Atomics.notify(worker.control, Control.signal);
+    worker.cancelRunning(unit);
   }
 
   private spawn(): PoolWorker {
-    const { port1, port2 } = new MessageChannel();
-    const control = new SharedArrayBuffer(controlLength * Int32Array.BYTES_PER_ELEMENT);
-    const input = new SharedArrayBuffer(inputCapacity);
-    const workerData: WorkerData = {
-      port: port2,
-      control,
-      input,
-      modules: this.modules.slice(),
-      windowMessages: this.windowMessages,
-      windowBytes: this.windowBytes,
-      clockBase,
-    };
-    const { resourceLimits } = this;
-    const { execArgv, env } = this.options;
-    const thread = new Worker(workerUrl, {
-      workerData,
-      transferList: [port2],
-      resourceLimits,
-      ...(execArgv && { execArgv: [...execArgv] }),
-      ...(env && { env }),
-    });
-    const worker: PoolWorker = {
-      thread,
-      port: port1,
-      control: new Int32Array(control),
-      input: new Uint8Array(input),
-      started: deferred(),
-      exited: deferred(),
-      units: new Map(),
-      pendingLoads: [],
-      outbox: [],
-      ready: false,
-      retiring: false,
-      unitsLeft: this.unitBudget(),
-      referenced: true,
-      lastUnitId: 0,
-      failure: undefined,
-      idleTimer: undefined,
-    };
-    worker.started.promise.catch(() => {});
-    port1.on('message', (message: unknown[]) => {
-      this.handleMessage(worker, message);
-      // Whatever else the worker posted meanwhile: take it now, without one event per message.
-      for (let next = receiveMessageOnPort(port1); next; next = receiveMessageOnPort(port1)) {
-        this.handleMessage(worker, next.message as unknown[]);
-      }
-    });
-    thread.on('error', (error) => {
-      worker.failure ??= error;
-    });
-    thread.on('exit', (code) => this.onExit(worker, code));
+    const worker = new PoolWorker(
+      {
+        modules: this.modules,
+        windowMessages: this.windowMessages,
+        windowBytes: this.windowBytes,
+        resourceLimits: this.resourceLimits,
+        execArgv: this.options.execArgv,
+        env: this.options.env,
+        unitBudget: this.unitBudget(),
+        nice: this.workerNice,
+      },
+      this.workerEvents,
+    );
     this.workers.push(worker);
     return worker;
   }
+
+  private readonly workerEvents: PoolWorkerEvents = {
+    message: (worker, message) => this.handleMessage(worker, message),
+    exit: (worker, code) => this.onExit(worker, code),
+    idle: (worker) => {
+      if (worker.units.size === 0 && this.workers.length > this.minWorkers) void worker.retire();
+    },
+  };
 
   private unitBudget(): number {
     const max = Math.floor(this.options.maxUnitsPerWorker ?? 0);
@@ -498,22 +422,10 @@ export class ThreadPoolExecutor implements Executor {
         this.dispatch();
         this.workerMayBeIdle(worker);
         return;
-      case ToMain.loaded: {
-        const load = worker.pendingLoads.shift();
-        if (message[1]) load?.reject(deserializeError(message[1] as SerializedError));
-        else load?.resolve();
-        this.updateReference(worker);
+      case ToMain.loaded:
+        worker.loaded(message[1] as SerializedError | undefined, this.idleTimeoutMs);
         return;
-      }
     }
-  }
-
-  private loadOn(worker: PoolWorker, references: ResolvedModuleReference[]): Promise<void> {
-    const load = deferred<void>();
-    worker.pendingLoads.push(load);
-    this.updateReference(worker);
-    worker.port.postMessage([ToWorker.load, references]);
-    return load.promise;
   }
 
   /** An idle worker, or (once the pool cannot grow) the least busy one with room for a unit in waiting. */
@@ -533,7 +445,7 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0) {
+    while (this.queue.size > 0) {
       const worker = this.pickWorker();
       if (!worker) break;
       this.start(this.queue.shift()!, worker);
@@ -545,25 +457,21 @@ export class ThreadPoolExecutor implements Executor {
   private addWorkers(): void {
     if (this.startupFailure) {
       if (this.workers.length === 0) {
-        for (const unit of this.queue.splice(0)) unit.settle(this.startupFailure);
+        for (const unit of this.queue.takeAll()) unit.settle(this.startupFailure);
       }
       return;
     }
     let starting = 0;
     for (const worker of this.workers) if (!worker.ready) starting++;
-    while (starting < this.queue.length && this.workers.length < this.maxWorkers) {
+    while (starting < this.queue.size && this.workers.length < this.maxWorkers) {
       this.spawn();
       starting++;
     }
     while (this.workers.length < this.minWorkers && !this.closing) this.spawn();
   }
 
-  private start(unit: Unit<PoolWorker>, worker: PoolWorker): void {
-    const id = this.nextUnitId(worker);
-    unit.worker = worker;
-    unit.id = id;
-    worker.units.set(id, unit);
-    Atomics.store(worker.control, unitSlot(id), unitSlotValue(id, UnitState.dispatched));
+  private start(unit: PoolWork<PoolWorker>, worker: PoolWorker): void {
+    worker.assign(unit);
     const { input } = unit.work;
     let inputMessage: WorkInput = false;
     if (input instanceof Uint8Array) {
@@ -576,7 +484,7 @@ export class ThreadPoolExecutor implements Executor {
       unit.feeder = new InputFeeder(input);
       inputMessage = true;
     }
-    worker.outbox.push([ToWorker.work, id, unit.reference, unit.work.payload, inputMessage]);
+    worker.outbox.push([ToWorker.work, unit.id, unit.reference, unit.work.payload, inputMessage]);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flush);
@@ -616,56 +524,26 @@ export class ThreadPoolExecutor implements Executor {
     }
   };
 
-  private armTimeout(unit: Unit<PoolWorker>, timeoutMs: number, delay = timeoutMs): void {
+  private armTimeout(unit: PoolWork<PoolWorker>, timeoutMs: number, delay = timeoutMs): void {
     unit.timer = setTimeout(() => {
       const worker = unit.worker;
       if (unit.settled || unit.finishedOnWorker) return;
       // Still waiting (in the queue, or behind another unit on its worker): its time starts when it does.
-      if (!worker || this.unitState(unit) === UnitState.dispatched) return this.armTimeout(unit, timeoutMs);
+      if (!worker || worker.stateOf(unit) === WorkState.dispatched) return this.armTimeout(unit, timeoutMs);
       // It is its worker's running unit, so the worker's start time is its own.
-      const ranFor = Date.now() - clockBase - Atomics.load(worker.control, Control.startedAt);
+      const ranFor = worker.runningFor();
       if (ranFor < timeoutMs) return this.armTimeout(unit, timeoutMs, timeoutMs - ranFor);
       worker.units.delete(unit.id);
       unit.dropping = true;
       unit.settle(new WorkTimeoutError(timeoutMs));
-      worker.failure ??= new WorkTimeoutError(timeoutMs);
-      void worker.thread.terminate();
+      worker.fail(new WorkTimeoutError(timeoutMs));
       void worker.exited.promise.then(() => unit.releaseInput());
     }, delay);
   }
-
-  /**
-   * The next unit id for a worker whose slot no unit on that worker holds. A revoked unit's slot may be reused:
-   * the slot's value names the unit, so the stale one fails its compare-and-swap and is skipped.
-   */
-  private nextUnitId(worker: PoolWorker): number {
-    for (;;) {
-      worker.lastUnitId = (worker.lastUnitId % maxUnitId) + 1;
-      const id = worker.lastUnitId;
-      let free = true;
-      for (const unit of worker.units.values()) {
-        if (((unit.id ^ id) & (slotCount - 1)) === 0) free = false;
-      }
-      if (free) return id;
-    }
-  }
-
-  private unitState(unit: Unit<PoolWorker>): number {
-    return Atomics.load(unit.worker!.control, unitSlot(unit.id)) & 3;
-  }
-
   /** Takes back a unit its worker has not started. */
-  private revoke(unit: Unit<PoolWorker>): boolean {
-    const worker = unit.worker!;
-    const dispatched = unitSlotValue(unit.id, UnitState.dispatched);
-    const revoked = unitSlotValue(unit.id, UnitState.revoked);
-    if (Atomics.compareExchange(worker.control, unitSlot(unit.id), dispatched, revoked) !== dispatched) {
-      return false;
-    }
-    worker.units.delete(unit.id);
-    unit.worker = undefined;
-    unit.feeder = undefined;
-    return true;
+  /** Takes back a unit its worker has not started. */
+  private revoke(unit: PoolWork<PoolWorker>): boolean {
+    return unit.worker!.revoke(unit);
   }
 
   private workerMayBeIdle(worker: PoolWorker): void {
@@ -694,9 +572,7 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   private isStalled(worker: PoolWorker, now: number): boolean {
-    // A worker runs its units in order: the first is the one it runs.
-    for (const unit of worker.units.values()) return unit.stalledFor(stallGraceMs, now);
-    return false;
+    return worker.isStalled(stallGraceMs, now);
   }
 
   /** Workers stalled on their callers, up to `maxExtraWorkers`: how far beyond `maxWorkers` the pool may be. */
@@ -738,54 +614,30 @@ export class ThreadPoolExecutor implements Executor {
       }
     }
   }
-
   /** Keeps the process alive while a worker has work, and lets idle workers above the minimum go. */
   private updateReference(worker: PoolWorker): void {
-    const busy = !worker.ready || worker.units.size > 0 || worker.pendingLoads.length > 0;
-    if (busy !== worker.referenced) {
-      worker.referenced = busy;
-      if (busy) worker.thread.ref();
-      else worker.thread.unref();
-    }
-    if (busy || worker.retiring) {
-      clearTimeout(worker.idleTimer);
-      worker.idleTimer = undefined;
-    } else if (worker.idleTimer === undefined && Number.isFinite(this.idleTimeoutMs)) {
-      worker.idleTimer = setTimeout(() => {
-        worker.idleTimer = undefined;
-        if (worker.units.size === 0 && this.workers.length > this.minWorkers) void this.retire(worker);
-      }, this.idleTimeoutMs);
-      worker.idleTimer.unref();
-    }
+    worker.updateReference(this.idleTimeoutMs);
   }
 
   private retire(worker: PoolWorker): Promise<void> {
-    worker.retiring = true;
-    clearTimeout(worker.idleTimer);
-    void worker.thread.terminate();
-    return worker.exited.promise;
+    return worker.retire();
   }
 
   private onExit(worker: PoolWorker, code: number): void {
     const wasReady = worker.ready;
     worker.ready = false; // takes no more work while what it left is handled
     // What the thread posted before it died (its last output, a result) is still in the port: take it first.
-    for (let next = receiveMessageOnPort(worker.port); next; next = receiveMessageOnPort(worker.port)) {
-      this.handleMessage(worker, next.message as unknown[]);
-    }
-    worker.port.close();
-    clearTimeout(worker.idleTimer);
+    worker.takePosted();
     this.workers.splice(this.workers.indexOf(worker), 1);
-    worker.exited.resolve();
     const failure = worker.failure ?? new Error(`The worker thread exited with code ${code}`);
-    for (const load of worker.pendingLoads.splice(0)) load.reject(failure);
+    worker.closeAfterExit(failure);
     if (!wasReady) {
       if (!worker.retiring) this.startupFailure = failure;
       worker.started.reject(failure);
     }
-    const waiting: Unit<PoolWorker>[] = [];
+    const waiting: PoolWork<PoolWorker>[] = [];
     for (const unit of worker.units.values()) {
-      if (this.unitState(unit) === UnitState.dispatched) {
+      if (worker.stateOf(unit) === WorkState.dispatched) {
         unit.worker = undefined;
         unit.feeder = undefined;
         waiting.push(unit);
@@ -796,7 +648,7 @@ export class ThreadPoolExecutor implements Executor {
       }
     }
     worker.units.clear();
-    this.queue.unshift(...waiting);
+    this.queue.returnToFront(waiting);
     // A crashed worker is replaced (the idle timeout trims the pool later); one that failed to start is not, nor
     // an extra one.
     if (wasReady && !worker.retiring && !this.closing && this.staying() < this.maxWorkers) this.spawn();

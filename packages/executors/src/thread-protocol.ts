@@ -21,21 +21,21 @@ export const Control = {
   inputLength: 4,
   /** When the worker started its running unit: milliseconds since `WorkerData.clockBase`. */
   startedAt: 5,
-  /** Unit slots: each holds `unitId << 2 | UnitState` for the unit assigned to it (see `unitSlot`). */
+  /** Unit slots: each holds `unitId << 2 | WorkState` for the unit assigned to it (see `workSlot`). */
   slots: 8,
 } as const;
 /** More slots than units a worker may hold, so a live unit never has to share one. */
 export const slotCount = 16;
 export const controlLength = Control.slots + slotCount;
 /** Unit ids stay below 2^29 so that `id << 2 | state` fits an Int32. */
-export const maxUnitId = 0x1fffffff;
+export const maxWorkId = 0x1fffffff;
 
 /**
  * Where a unit's state lives, and the values it moves through. Compare-and-swap on these values decides races
  * between the threads (who moves first wins), and because each value carries the unit's id, a stale unit
  * (revoked, its slot since given to another) can never act on a newer unit's state.
  */
-export const UnitState = {
+export const WorkState = {
   dispatched: 0,
   started: 1,
   /** Taken back by the main thread before it started (cancelled, or moved to an idle worker). */
@@ -44,11 +44,11 @@ export const UnitState = {
   cancelled: 3,
 } as const;
 
-export function unitSlot(unitId: number): number {
+export function workSlot(unitId: number): number {
   return Control.slots + (unitId & (slotCount - 1));
 }
 
-export function unitSlotValue(unitId: number, state: number): number {
+export function workSlotValue(unitId: number, state: number): number {
   return (unitId << 2) | state;
 }
 
@@ -82,6 +82,8 @@ export interface WorkerData {
   readonly windowMessages: number;
   readonly windowBytes: number;
   readonly clockBase: number;
+  /** Added to the thread's nice value (`ThreadPoolExecutorOptions.workerNice`). */
+  readonly nice: number;
 }
 
 /** An error as it crosses threads: structured clone keeps only built-in error classes. */

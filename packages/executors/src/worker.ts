@@ -3,6 +3,7 @@
  * of work one at a time, each from start to end, talking to the main thread through its MessagePort and the
  * shared control block.
  */
+import { getPriority, setPriority } from 'node:os';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { CreditWindow } from './credit-window.js';
 import { WorkCancelledError } from './errors.js';
@@ -21,14 +22,14 @@ import {
   serializeError,
   ToMain,
   ToWorker,
-  UnitState,
-  unitSlot,
-  unitSlotValue,
   type WorkerData,
   type WorkInput,
+  WorkState,
+  workSlot,
+  workSlotValue,
 } from './thread-protocol.js';
 
-const { port, modules, windowMessages, windowBytes, clockBase } = workerData as WorkerData;
+const { port, modules, windowMessages, windowBytes, clockBase, nice } = workerData as WorkerData;
 const control = new Int32Array((workerData as WorkerData).control);
 const inputBuffer = new Uint8Array((workerData as WorkerData).input);
 const creditWindow = new CreditWindow(control, windowMessages, windowBytes);
@@ -37,6 +38,23 @@ const references = new ReferenceCache();
 const loadedExports = new Map<string, unknown>();
 
 forwardOutput();
+
+/**
+ * The thread gives way to the event loop. On Linux a thread has its own nice value, so this lowers only this
+ * worker: when the main thread hands it work and both would run on one core, the scheduler lets the event loop
+ * (the pool's bottleneck: it parses, writes and answers everything) finish its turn instead of switching to the
+ * worker at once, and a native route stays responsive while every worker computes.
+ */
+function lowerPriority(): void {
+  // Elsewhere (macOS, say) the nice value is the whole process's: lowering it would slow the event loop too.
+  if (nice === 0 || process.platform !== 'linux') return;
+  try {
+    // Thread 0 is this thread: Linux keeps a nice value per thread.
+    setPriority(0, Math.min(19, getPriority(0) + nice));
+  } catch {
+    // Not permitted or not supported here: the thread runs at the process's priority.
+  }
+}
 
 async function importAll(toImport: readonly ResolvedModuleReference[]): Promise<void> {
   for (const reference of toImport) {
@@ -138,8 +156,8 @@ class ThreadWorkPort implements WorkPort {
     private readonly unitId: number,
     private readonly input: WorkInput,
   ) {
-    this.slot = unitSlot(unitId);
-    this.cancelledValue = unitSlotValue(unitId, UnitState.cancelled);
+    this.slot = workSlot(unitId);
+    this.cancelledValue = workSlotValue(unitId, WorkState.cancelled);
   }
 
   readonly isCancelled = (): boolean => Atomics.load(control, this.slot) === this.cancelledValue;
@@ -230,10 +248,10 @@ type BatchMessage = [typeof ToWorker.batch, messages: WorkMessage[]];
 
 /** Runs one unit; returns a promise only when something had to be awaited (an import, an async handler). */
 function runUnit([, unitId, reference, payload, input]: WorkMessage): Promise<void> | undefined {
-  const dispatched = unitSlotValue(unitId, UnitState.dispatched);
-  const started = unitSlotValue(unitId, UnitState.started);
+  const dispatched = workSlotValue(unitId, WorkState.dispatched);
+  const started = workSlotValue(unitId, WorkState.started);
   // Losing this race means the main thread took the unit back (cancelled, or moved to an idle worker).
-  if (Atomics.compareExchange(control, unitSlot(unitId), dispatched, started) !== dispatched) {
+  if (Atomics.compareExchange(control, workSlot(unitId), dispatched, started) !== dispatched) {
     return undefined;
   }
   Atomics.store(control, Control.startedAt, Date.now() - clockBase);
@@ -307,6 +325,9 @@ async function pump(): Promise<void> {
 
 try {
   await importAll(modules);
+  // Only now: start-up (an interpreter to load, say) is not work the event loop waits behind, and it should not
+  // wait behind the rest of a busy machine either.
+  lowerPriority();
   port.postMessage([ToMain.ready]);
 } catch (error) {
   port.postMessage([ToMain.ready, serializeError(error)]);

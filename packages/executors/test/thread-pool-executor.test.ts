@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fc, test as propertyTest } from '@fast-check/vitest';
@@ -86,6 +86,22 @@ describe('ThreadPoolExecutor: what it is', () => {
       /module reference.*not a function.*cannot cross/s,
     );
   });
+});
+
+describe('ThreadPoolExecutor: worker priority', () => {
+  // Only Linux keeps a nice value per thread.
+  it.runIf(process.platform === 'linux')(
+    'runs workers at a lower priority than the event loop, by workerNice (default 10)',
+    async () => {
+      const own = getPriority(0);
+      expect(await messagesOf(pool({ maxWorkers: 1 }), 'priority')).toEqual([Math.min(19, own + 10)]);
+      expect(await messagesOf(pool({ maxWorkers: 1, workerNice: 3 }), 'priority')).toEqual([
+        Math.min(19, own + 3),
+      ]);
+      expect(await messagesOf(pool({ maxWorkers: 1, workerNice: 0 }), 'priority')).toEqual([own]);
+      expect(getPriority(0)).toBe(own); // the event loop's own priority is untouched
+    },
+  );
 });
 
 describe('ThreadPoolExecutor: loading', () => {

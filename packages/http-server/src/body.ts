@@ -64,6 +64,82 @@ export async function* readBodyStream(
 }
 
 /**
+ * The whole body, collected from node's `data` events: the same checks as `readBodyStream` (100 Continue on the
+ * first read, `maxBodySize`, the trailer section, a connection that closes early), without a promise or an
+ * iterator step per chunk. A body that arrives in one chunk is returned as it is; a longer one is joined once.
+ */
+export function collectBody(request: HTTPServerRequest, options: ResolvedOptions): Promise<Uint8Array> {
+  const maxBodySize = options.maxBodySize;
+  const connection = request.connection;
+  connection.sendContinue();
+  const incoming = request.incoming;
+  const socket = incoming.socket;
+  return new Promise<Uint8Array>((resolve, reject) => {
+    let first: Buffer | undefined;
+    let rest: Buffer[] | undefined;
+    let received = 0;
+    const stop = () => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      socket.off('close', failIfIncomplete);
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > maxBodySize) {
+        stop();
+        reject(
+          connection.refuseBody(
+            new HTTPInputError(413, `request body exceeds maxBodySize (${maxBodySize} bytes)`),
+          ),
+        );
+        return;
+      }
+      if (first === undefined) first = chunk;
+      else if (rest === undefined) rest = [chunk];
+      else rest.push(chunk);
+    };
+    const onEnd = () => {
+      stop();
+      const refused = trailerError(incoming.rawTrailers, options);
+      if (refused !== undefined) {
+        reject(connection.refuseBody(refused));
+        return;
+      }
+      if (first === undefined) resolve(new Uint8Array(0));
+      else if (rest === undefined) resolve(first);
+      else resolve(Buffer.concat([first, ...rest], received));
+    };
+    const onError = (error: unknown) => {
+      stop();
+      // The client left (or a timeout or parse error closed the connection) in the middle of the body.
+      reject(
+        new StreamClosedError('the connection closed before the request body was complete', { cause: error }),
+      );
+    };
+    // As in readBodyStream: once a refusal finished the response, node no longer fails the request when its
+    // socket closes, so the reader would wait forever.
+    const failIfIncomplete = () => {
+      if (!incoming.complete) incoming.destroy(new StreamClosedError('the connection closed'));
+    };
+    // Read or discarded already (node discards an unread body once the response finished): no event will come.
+    if (incoming.readableEnded) {
+      onEnd();
+      return;
+    }
+    if (incoming.destroyed) {
+      onError(incoming.errored);
+      return;
+    }
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+    if (socket.destroyed) failIfIncomplete();
+    else socket.once('close', failIfIncomplete);
+  });
+}
+
+/**
  * Reads and gunzips a `Content-Encoding: gzip` body into `request.body`, bounded by `maxBodySize` after
  * decompression, and renames the header to `X-Consumed-Content-Encoding` (as Tornado does) so the application
  * does not decode it again. Throws an `HTTPInputError` (400 for a corrupt stream or a refused trailer section, 413

@@ -16,9 +16,20 @@ import type { ServerState } from './server-state.js';
 import { wholeResponse } from './whole-response.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/** A tick's batch of body chunks is sent once it reaches this size (the container batches as much). */
+const BATCH_LIMIT = 128 * 1024;
 
-function flushHeadersIfIdle(connection: HTTPConnection): void {
-  connection.flushIdleHeaders();
+/**
+ * Runs from `process.nextTick`, which comes before the promise continuations already queued: a handler that awaits
+ * `writeHeaders()` and then writes would find its headers sent alone. A microtask queued from here runs after them.
+ */
+function flushHeadersAfterContinuations(connection: HTTPConnection): void {
+  RESOLVED.then(() => connection.flushIdleHeaders());
+}
+
+function flushBatchSoon(connection: HTTPConnection): void {
+  // A failure shows on the handler's next write (the client is gone).
+  connection.flushBatch().then(undefined, ignore);
 }
 
 /**
@@ -68,6 +79,9 @@ export class HTTPConnection implements GatewayConnection {
   private excessDropped: boolean;
   private expectContinue: boolean;
   private abortController: AbortController | undefined;
+  /** Body chunks written in this tick after the first, sent as one chunk at its end (`null`: none yet). */
+  private batch: Uint8Array[] | null;
+  private batchBytes: number;
 
   constructor(
     request: HTTPServerRequest,
@@ -86,6 +100,8 @@ export class HTTPConnection implements GatewayConnection {
     this.excessDropped = false;
     this.expectContinue = expectContinue;
     this.abortController = undefined;
+    this.batch = null;
+    this.batchBytes = 0;
   }
 
   /** True once the status line went out (or was committed to). */
@@ -127,7 +143,10 @@ export class HTTPConnection implements GatewayConnection {
     let remaining = -1;
     for (let index = 0; index < headers.length; index += 2) {
       const name = headers[index]!;
-      if (name.length === 14 && name.toLowerCase() === 'content-length') {
+      if (
+        name.length === 14 &&
+        (name === 'Content-Length' || name === 'content-length' || name.toLowerCase() === 'content-length')
+      ) {
         const value = headers[index + 1]!.trim();
         if (!isDigits(value))
           return Promise.reject(new TypeError(`invalid Content-Length ${JSON.stringify(value)}`));
@@ -147,8 +166,8 @@ export class HTTPConnection implements GatewayConnection {
     this.remaining = remaining;
     if (chunk !== undefined) return this.write(chunk);
     // Node holds headers until the first body write. A streaming response (server-sent events, long-poll) must
-    // show its headers at once, but one finished in this same tick should still go out in one write.
-    process.nextTick(flushHeadersIfIdle, this);
+    // show its headers at once, but one that writes or finishes in this same tick should still go out in one write.
+    process.nextTick(flushHeadersAfterContinuations, this);
     return RESOLVED;
   }
 
@@ -178,9 +197,47 @@ export class HTTPConnection implements GatewayConnection {
       bytes = bytes.subarray(0, this.remaining);
     }
     if (bytes.length === 0) return RESOLVED;
-    this.bodyStarted = true;
     this.bodyBytes += bytes.length;
     if (this.remaining >= 0) this.remaining -= bytes.length;
+    if (!this.bodyStarted || (this.batch === null && this.response.writableNeedDrain)) {
+      // The first bytes go at once, with the headers; while the socket is full, each write waits for 'drain'.
+      this.bodyStarted = true;
+      return this.send(bytes);
+    }
+    // Later chunks written in the same tick go out as one chunk at its end (or at finish): one chunk header and
+    // one socket write instead of one per chunk. As with node's own writes (which cork the socket until the next
+    // tick), a chunk must not be changed until its write resolves.
+    if (this.batch === null) {
+      this.batch = [bytes];
+      process.nextTick(flushBatchSoon, this);
+    } else {
+      this.batch.push(bytes);
+    }
+    this.batchBytes += bytes.length;
+    if (this.batchBytes >= BATCH_LIMIT) return this.flushBatch();
+    return RESOLVED;
+  }
+
+  /** @internal Sends the chunks batched in this tick, joined. */
+  flushBatch(): Promise<void> {
+    const batch = this.batch;
+    if (batch === null) return RESOLVED;
+    this.batch = null;
+    const length = this.batchBytes;
+    this.batchBytes = 0;
+    if (this.phase !== STREAMING) return RESOLVED;
+    if (this.clientGone()) return Promise.reject(new StreamClosedError());
+    if (batch.length === 1) return this.send(batch[0]!);
+    const joined = Buffer.allocUnsafe(length);
+    let offset = 0;
+    for (const chunk of batch) {
+      joined.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return this.send(joined);
+  }
+
+  private send(bytes: Uint8Array): Promise<void> {
     if (this.response.write(bytes)) return RESOLVED;
     return this.waitForDrain();
   }
@@ -251,6 +308,7 @@ export class HTTPConnection implements GatewayConnection {
     if (this.phase >= FINISHED) return;
     if (this.phase === IDLE) this.status = 200;
     const response = this.response;
+    if (this.batch !== null) this.flushBatch().then(undefined, ignore);
     if (this.remaining > 0) {
       this.state.options.logger.error(
         `${this.request.method} ${this.request.uri}: response body ended ${this.remaining} bytes short of its ` +
@@ -285,6 +343,8 @@ export class HTTPConnection implements GatewayConnection {
   abort(): void {
     if (this.phase >= FINISHED) return;
     this.phase = ABORTED;
+    this.batch = null;
+    this.batchBytes = 0;
     this.request.markFinished();
     this.logAccess();
     this.response.destroy();
@@ -393,6 +453,8 @@ export class HTTPConnection implements GatewayConnection {
     });
   }
 }
+
+function ignore(): void {}
 
 /** The first value of a header in a flat `[name, value, …]` list, or `""`. */
 function headerValue(rawHeaders: readonly string[], lowerName: string): string {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ContainerRequest, joinChunks, splitTarget } from '@tsgi/protocol';
-import { readBodyStream } from './body.js';
+import { collectBody, readBodyStream } from './body.js';
 import { HTTPConnection } from './connection.js';
 import { parseCookies } from './cookies.js';
 import { HTTPInputError } from './errors.js';
@@ -60,6 +60,7 @@ export class HTTPServerRequest implements ContainerRequest {
   private cachedRemoteIp: string | undefined;
   private cachedProtocol: string | undefined;
   private cachedBodyStream: AsyncIterable<Uint8Array> | undefined;
+  private cachedBodyRead: Promise<Uint8Array> | undefined;
 
   constructor(
     incoming: IncomingMessage,
@@ -85,6 +86,7 @@ export class HTTPServerRequest implements ContainerRequest {
     this.cachedRemoteIp = undefined;
     this.cachedProtocol = undefined;
     this.cachedBodyStream = undefined;
+    this.cachedBodyRead = undefined;
 
     // One pass over the header names, checking only the few that decide framing, and each field's size. Node's
     // parser already refused malformed, duplicate or signed Content-Length and Content-Length beside
@@ -285,17 +287,28 @@ export class HTTPServerRequest implements ContainerRequest {
   }
 
   /** Reads the whole body (bounded by `maxBodySize`) into `body` and returns it. */
-  async readBody(): Promise<Uint8Array> {
-    if (this.body !== undefined) return this.body;
-    const chunks: Uint8Array[] = [];
-    let length = 0;
-    for await (const chunk of this.bodyStream!) {
-      chunks.push(chunk);
-      length += chunk.length;
+  readBody(): Promise<Uint8Array> {
+    if (this.body !== undefined) return Promise.resolve(this.body);
+    this.cachedBodyRead ??= this.collect();
+    return this.cachedBodyRead;
+  }
+
+  private async collect(): Promise<Uint8Array> {
+    let body: Uint8Array;
+    if (this.cachedBodyStream === undefined) {
+      // Nobody iterates the stream: node's events, without a promise per chunk.
+      body = await collectBody(this, this.state.options);
+    } else {
+      const chunks: Uint8Array[] = [];
+      let length = 0;
+      for await (const chunk of this.cachedBodyStream) {
+        chunks.push(chunk);
+        length += chunk.length;
+      }
+      body = joinChunks(chunks, length, Buffer.allocUnsafe);
     }
-    const body = joinChunks(chunks, length, Buffer.allocUnsafe);
     this.body = body;
-    this.bodyLength = length;
+    this.bodyLength = body.length;
     return body;
   }
 

@@ -40,6 +40,23 @@ function decode(value: string | undefined): string {
   }
 }
 
+const EXACT = 0;
+const PREFIX = 1;
+const ANY = 2;
+const TEST = 3;
+const GROUPS = 4;
+/** A character with a meaning in a regular expression: a pattern without one is a literal. */
+const REGEX_SYNTAX = /[\\^$.|?*+()[\]{}]/;
+
+/** Whether `path` has, from `start`, a character that `.` does not match (it does not match line terminators). */
+function hasLineTerminator(path: string, start: number): boolean {
+  for (let index = start; index < path.length; index++) {
+    const code = path.charCodeAt(index);
+    if (code === 0x0a || code === 0x0d || code === 0x2028 || code === 0x2029) return true;
+  }
+  return false;
+}
+
 /** Matches every request. */
 export class AnyMatches implements Matcher {
   match(): RouteMatch {
@@ -53,13 +70,43 @@ export class AnyMatches implements Matcher {
  */
 export class PathMatches implements Matcher {
   readonly regex: RegExp;
+  /** How `match` decides, found once from the pattern: `EXACT`, `PREFIX`, `ANY`, `TEST` or `GROUPS`. */
+  private readonly kind: number;
+  /** The literal path (`EXACT`) or prefix (`PREFIX`). */
+  private readonly literal: string;
 
   constructor(pattern: string | RegExp) {
-    this.regex = anchored(pattern);
+    const regex = anchored(pattern);
+    this.regex = regex;
+    // Most rules are a literal path, a literal prefix and `.*`, or `.*` alone: those need no regular expression.
+    const source = typeof pattern === 'string' ? pattern : pattern.source;
+    const flags = typeof pattern === 'string' ? '' : pattern.flags.replace(/[gy]/g, '');
+    const literal = source.endsWith('.*') ? source.slice(0, -2) : source;
+    this.literal = literal;
+    if ((flags === '' || flags === 'u' || flags === 'v') && !REGEX_SYNTAX.test(literal)) {
+      this.kind = literal === source ? EXACT : literal === '' ? ANY : PREFIX;
+    } else {
+      // A pattern without capturing groups only needs a yes or no: `test` builds no match array.
+      const groups = new RegExp(`(?:${source})|`, regex.flags).exec('')!.length - 1;
+      this.kind = groups === 0 ? TEST : GROUPS;
+    }
   }
 
   match(request: HTTPServerRequest): RouteMatch | undefined {
-    const found = this.regex.exec(request.path);
+    const path = request.path;
+    switch (this.kind) {
+      case EXACT:
+        return path === this.literal ? NO_MATCH_GROUPS : undefined;
+      case PREFIX:
+        return path.startsWith(this.literal) && !hasLineTerminator(path, this.literal.length)
+          ? NO_MATCH_GROUPS
+          : undefined;
+      case ANY:
+        return hasLineTerminator(path, 0) ? undefined : NO_MATCH_GROUPS;
+      case TEST:
+        return this.regex.test(path) ? NO_MATCH_GROUPS : undefined;
+    }
+    const found = this.regex.exec(path);
     if (found === null) return undefined;
     if (found.length === 1) return NO_MATCH_GROUPS;
     if (found.groups !== undefined) {

@@ -10,14 +10,25 @@ export function wholeResponse(
   body?: string | Uint8Array,
   headers?: readonly string[] | Record<string, string>,
 ): { headers: string[]; body: Uint8Array | undefined } {
-  const flat: string[] =
-    headers === undefined ? [] : Array.isArray(headers) ? [...headers] : Object.entries(headers).flat();
+  // Plain loops: this runs for every native response, and spreads, `entries().flat()` and closures all allocate.
+  const flat: string[] = [];
+  let hasContentType = false;
+  if (Array.isArray(headers)) {
+    for (let index = 0; index < headers.length; index++) flat.push(headers[index]);
+  } else if (headers !== undefined) {
+    for (const name of Object.keys(headers)) flat.push(name, (headers as Record<string, string>)[name]!);
+  }
   let bytes: Uint8Array | undefined;
   if (typeof body === 'string') {
     bytes = encoder.encode(body);
-    if (!flat.some((value, index) => index % 2 === 0 && value.toLowerCase() === 'content-type')) {
-      flat.push('Content-Type', 'text/plain; charset=utf-8');
+    for (let index = 0; index < flat.length; index += 2) {
+      const name = flat[index]!;
+      if (name.length === 12 && (name === 'Content-Type' || name.toLowerCase() === 'content-type')) {
+        hasContentType = true;
+        break;
+      }
     }
+    if (!hasContentType) flat.push('Content-Type', 'text/plain; charset=utf-8');
   } else {
     bytes = body;
   }

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { Client, request as fetchRequest } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RequestCallback } from '../src/index.js';
+import type { HTTPConnection, RequestCallback } from '../src/index.js';
 import { dechunk, delay, rawRequest, serve, statusOf } from './helpers.js';
 
 type Served = Awaited<ReturnType<typeof serve>>;
@@ -12,6 +12,36 @@ afterEach(async () => {
 });
 
 const hello = new TextEncoder().encode('hello');
+
+/**
+ * Runs `writeAll` as the handler of a request from a client that reads nothing and leaves after `leaveAfterMs`;
+ * resolves to what it threw.
+ */
+async function writeToStalledClient(
+  writeAll: (connection: HTTPConnection) => Promise<void>,
+  leaveAfterMs: number,
+): Promise<unknown> {
+  let rejection: unknown;
+  let handled!: () => void;
+  const finished = new Promise<void>((resolve) => {
+    handled = resolve;
+  });
+  served = await serve(async (request) => {
+    try {
+      await writeAll(request.connection);
+    } catch (error) {
+      rejection = error;
+    }
+    handled();
+  });
+  const socket = connect(served.port, '127.0.0.1');
+  socket.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+  socket.pause();
+  await delay(leaveAfterMs);
+  socket.destroy();
+  await finished;
+  return rejection;
+}
 
 async function rawWith(callback: RequestCallback, payload: string, options = {}, waitMs = 1500) {
   served = await serve(callback, options);
@@ -59,6 +89,19 @@ describe('framing', () => {
     }, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     expect(data).toMatch(/Transfer-Encoding: chunked\r\n/);
     expect(data.endsWith('\r\n\r\n5\r\nhello\r\n5\r\nhello\r\n0\r\n\r\n')).toBe(true);
+  });
+
+  it('sends the first chunk with the headers and joins the chunks written after it in the same tick', async () => {
+    const parts = Array.from({ length: 50 }, (_, index) => `part ${index};`);
+    const { data } = await rawWith(async (request) => {
+      await request.connection.writeHeaders({ code: 200, reason: 'OK' }, ['Content-Type', 'text/plain']);
+      for (const part of parts) await request.connection.write(new TextEncoder().encode(part));
+      request.connection.finish();
+    }, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    const bodyStart = data.indexOf('\r\n\r\n') + 4;
+    expect(dechunk(data, bodyStart).payload).toBe(parts.join(''));
+    // Two chunks on the wire: the first as written, the other 49 as one.
+    expect(data.slice(bodyStart).match(/\r\n[0-9a-f]+\r\n/g)?.length).toBe(2);
   });
 
   it('close-delimited on HTTP/1.0 without a length, even when keep-alive was asked', async () => {
@@ -286,43 +329,42 @@ describe('backpressure and disconnects', () => {
 
   it('write() waits for drain, and rejects and aborts the signal once the client is gone', async () => {
     let pendingSeen = false;
-    let rejection: unknown;
     let signalReason: unknown;
-    const done = new Promise<void>((resolve) => {
-      void (async () => {
-        served = await serve(async (request) => {
-          const connection = request.connection;
-          connection.signal.addEventListener('abort', () => {
-            signalReason = connection.signal.reason;
-          });
-          await connection.writeHeaders({ code: 200, reason: 'OK' }, []);
-          const big = new Uint8Array(1 << 20);
-          try {
-            for (let index = 0; index < 1000; index++) {
-              let settled = false;
-              const written = connection.write(big).finally(() => {
-                settled = true;
-              });
-              await Promise.resolve();
-              if (!settled) pendingSeen = true;
-              await written;
-            }
-          } catch (error) {
-            rejection = error;
-          }
-          resolve();
+    const rejection = await writeToStalledClient(async (connection) => {
+      connection.signal.addEventListener('abort', () => {
+        signalReason = connection.signal.reason;
+      });
+      await connection.writeHeaders({ code: 200, reason: 'OK' }, []);
+      const big = new Uint8Array(1 << 20);
+      for (let index = 0; index < 1000; index++) {
+        let settled = false;
+        const written = connection.write(big).finally(() => {
+          settled = true;
         });
-        const socket = connect(served.port, '127.0.0.1');
-        socket.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
-        socket.pause();
-        await delay(300);
-        socket.destroy();
-      })();
-    });
-    await done;
+        await Promise.resolve();
+        if (!settled) pendingSeen = true;
+        await written;
+      }
+    }, 300);
     expect(pendingSeen).toBe(true);
     expect(rejection).toMatchObject({ name: 'StreamClosedError' });
     expect(signalReason).toMatchObject({ name: 'StreamClosedError' });
+  });
+
+  it('small writes, one per tick, still wait for drain while the client reads nothing', async () => {
+    let accepted = 0;
+    const rejection = await writeToStalledClient(async (connection) => {
+      await connection.writeHeaders({ code: 200, reason: 'OK' }, []);
+      const chunk = new Uint8Array(1024);
+      for (;;) {
+        await connection.write(chunk);
+        accepted += chunk.length;
+        await new Promise((next) => setImmediate(next));
+      }
+    }, 500);
+    expect(rejection).toMatchObject({ name: 'StreamClosedError' });
+    // The socket buffers and the response's high-water mark, not everything the loop could produce in 500 ms.
+    expect(accepted).toBeLessThan(32 << 20);
   });
 
   it('a later request on a keep-alive socket gets a live signal, aborted when the client leaves', async () => {

@@ -198,6 +198,35 @@ describe('request bodies', () => {
     expect(seen).toEqual({ lengthBefore: undefined, text: 'hello world', bodyLength: 11, again: true });
   });
 
+  it('readBody() after the response finished (node discarded the body by then) settles instead of hanging', async () => {
+    let settled: string | undefined;
+    let handled!: () => void;
+    const finished = new Promise<void>((resolve) => {
+      handled = resolve;
+    });
+    served = await serve(async (request) => {
+      await request.connection.respond(200, 'ok');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      settled = await Promise.race([
+        request.readBody().then(
+          (body) => `resolved with ${body.length} bytes`,
+          (error: Error) => error.name,
+        ),
+        new Promise<string>((resolve) => setTimeout(() => resolve('hung'), 1000)),
+      ]);
+      handled();
+    });
+    // The client stays connected past the handler's deadline: only the request itself can settle the read.
+    const client = rawRequest(
+      served.port,
+      'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello',
+      1500,
+    );
+    await finished;
+    await client;
+    expect(settled).toBe('resolved with 0 bytes');
+  });
+
   it('answers Expect: 100-continue only when the body is first read', async () => {
     let reads = 0;
     served = await serve(async (request) => {

@@ -37,4 +37,9 @@ export interface GatewayConnection {
 /** What `WSGIContainer.handleRequest()` reads: the request, and the connection to answer on. */
 export interface ContainerRequest extends GatewayRequest {
   readonly connection: GatewayConnection;
+  /**
+   * Reads the whole body (as `bodyStream` would deliver it, with the same limits and errors) when the server can
+   * do that more cheaply than iterating: the container uses it for a body whose `bodyLength` fits in memory.
+   */
+  readBody?(): Promise<Uint8Array>;
 }

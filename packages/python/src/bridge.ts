@@ -1,7 +1,8 @@
 /**
  * The JavaScript side of the gateway: the container's application, which runs one request in the Python
  * interpreter. It speaks to `gateway.py` through a staging buffer inside the interpreter's memory and small
- * integers, so a request costs a few crossings and no converted objects:
+ * integers, so a request costs a few crossings and no converted objects — the request itself stays here, and
+ * Python names it by an identifier:
  *
  *   application(environ, startResponse)
  *     environ's strings ─latin-1─▶ staging ─▶ Gateway.call()  (Python: dict, app(environ, start_response))
@@ -28,7 +29,7 @@ export interface PythonGateway {
   failure: PythonCallable;
 }
 
-/** One request as Python sees it: it holds this object and passes it back to each bridge function. */
+/** One request's JavaScript side, which Python names by its identifier in each bridge function. */
 interface Exchange {
   readonly environ: Environ;
   readonly startResponse: StartResponse;
@@ -37,12 +38,14 @@ interface Exchange {
 
 /** The functions `gateway.py` calls (the `javascript` argument of its `install()`). */
 export interface BridgeFunctions {
-  start(exchange: Exchange, length: number, count: number, hasExcInfo: boolean): boolean;
-  write(exchange: Exchange, length: number): void;
-  read(exchange: Exchange, mode: number, size: number): number;
+  start(identifier: number, length: number, count: number, hasExcInfo: boolean): boolean;
+  write(identifier: number, length: number): void;
+  read(identifier: number, mode: number, size: number): number;
   take_input(): Uint8Array;
-  log(exchange: Exchange, text: string | undefined): void;
+  log(identifier: number, text: string | undefined): void;
   large(length: number): Uint8Array;
+  /** The environ's string entries, when the staging buffer could not carry them. */
+  environ(identifier: number): Array<[string, string]>;
 }
 
 // A result code is `length * 4 + kind` (gateway.py): the whole body, a chunk with more to come, or a failure.
@@ -123,6 +126,11 @@ export class PythonBridge {
   /** Request bytes too many for the staging buffer, waiting for Python's `take_input()`. */
   #input: Uint8Array = empty;
   #nextIdentifier = 1;
+  /** The request Python is running now (inside `call`, `next` or `close`), and its identifier. */
+  #current: Exchange | null = null;
+  #currentIdentifier = 0;
+  /** Streaming responses still being iterated: Python may reach their request from a later `next`. */
+  readonly #streaming = new Map<number, Exchange>();
   /** Called with an error that killed the interpreter (a Pyodide fatal error, `os._exit()`). */
   readonly #onFatal: (error: unknown) => void;
 
@@ -133,7 +141,8 @@ export class PythonBridge {
 
   /** The functions Python calls, bound to this bridge. */
   readonly functions: BridgeFunctions = {
-    start: (exchange, length, count, hasExcInfo) => {
+    start: (identifier, length, count, hasExcInfo) => {
+      const exchange = this.#exchange(identifier);
       const fields = this.#staging.latin1(length).split('\0');
       const headers: Array<[string, string]> = new Array(count);
       for (let index = 0; index < count; index++) {
@@ -151,13 +160,13 @@ export class PythonBridge {
       }
       return false;
     },
-    write: (exchange, length) => {
-      const write = exchange.write;
+    write: (identifier, length) => {
+      const write = this.#exchange(identifier).write;
       if (write === null) throw new Error('write() called before start_response()');
       write(this.#chunk(length));
     },
-    read: (exchange, mode, size) => {
-      const input = exchange.environ['wsgi.input'];
+    read: (identifier, mode, size) => {
+      const input = this.#exchange(identifier).environ['wsgi.input'];
       const limit = size < 0 ? undefined : size;
       const bytes = mode === 0 ? input.read(limit) : input.readline(limit);
       if (bytes.length > stagingSize) this.#input = bytes;
@@ -169,7 +178,13 @@ export class PythonBridge {
       this.#input = empty;
       return bytes;
     },
-    log: (exchange, text) => {
+    log: (identifier, text) => {
+      const exchange = this.#find(identifier);
+      // A log stream kept past its request still writes somewhere a person reads.
+      if (exchange === undefined) {
+        if (text !== undefined) process.stderr.write(text);
+        return;
+      }
       const errors = exchange.environ['wsgi.errors'];
       if (text === undefined) errors.flush();
       else errors.write(text);
@@ -178,7 +193,27 @@ export class PythonBridge {
       this.#large = new Uint8Array(length);
       return this.#large;
     },
+    environ: (identifier) => {
+      const entries: Array<[string, string]> = [];
+      for (const [key, value] of Object.entries(this.#exchange(identifier).environ)) {
+        if (typeof value === 'string') entries.push([key, value]);
+      }
+      return entries;
+    },
   };
+
+  #find(identifier: number): Exchange | undefined {
+    if (identifier === this.#currentIdentifier && this.#current !== null) return this.#current;
+    return this.#streaming.get(identifier);
+  }
+
+  #exchange(identifier: number): Exchange {
+    const exchange = this.#find(identifier);
+    if (exchange === undefined) {
+      throw new Error('this request is over: its start_response, write() and wsgi.input no longer work');
+    }
+    return exchange;
+  }
 
   /** Binds the Python side once it is installed (it needs `functions` first). */
   attach(gateway: PythonGateway): void {
@@ -189,32 +224,46 @@ export class PythonBridge {
   readonly application = (environ: Environ, startResponse: StartResponse): ResponseIterable => {
     const gateway = this.#gateway!;
     const exchange: Exchange = { environ, startResponse, write: null };
-    const { length, pairs } = this.#writeEnviron(environ);
+    const pairs = this.#writeEnviron(environ);
     const identifier = this.#nextIdentifier++;
-    const code = this.#enter(() => gateway.call(identifier, length, pairs, environFlags(environ), exchange));
+    const code = this.#enter(identifier, exchange, () =>
+      gateway.call(identifier, this.#environLength, pairs, environFlags(environ)),
+    );
     const chunk = this.#outcome(code);
     if (code % 4 === COMPLETE) return chunk.length === 0 ? [] : [chunk];
+    this.#streaming.set(identifier, exchange);
     return new PythonResponse(this, identifier, chunk);
   };
 
   /** The next chunk of a streaming response, or `null` at its end. */
   next(identifier: number): Uint8Array | null {
-    const code = this.#enter(() => this.#gateway!.next_chunk(identifier));
+    const exchange = this.#streaming.get(identifier);
+    const code = this.#enter(identifier, exchange, () => this.#gateway!.next_chunk(identifier));
     const chunk = this.#outcome(code);
     return code % 4 === COMPLETE ? null : chunk;
   }
 
   close(identifier: number): void {
-    this.#outcome(this.#enter(() => this.#gateway!.close_response(identifier)));
+    const exchange = this.#streaming.get(identifier);
+    this.#streaming.delete(identifier);
+    this.#outcome(this.#enter(identifier, exchange, () => this.#gateway!.close_response(identifier)));
   }
 
-  /** Calls into Python; an error that killed the interpreter goes to `onFatal` before it is rethrown. */
-  #enter(call: () => unknown): number {
+  /**
+   * Calls into Python for the request `identifier`, which the bridge's functions then find as the current one.
+   * An error that killed the interpreter goes to `onFatal` before it is rethrown.
+   */
+  #enter(identifier: number, exchange: Exchange | undefined, call: () => unknown): number {
+    this.#currentIdentifier = identifier;
+    this.#current = exchange ?? null;
     try {
       return call() as number;
     } catch (error) {
       if ((error as { pyodide_fatal_error?: boolean } | null)?.pyodide_fatal_error) this.#onFatal(error);
       throw error;
+    } finally {
+      this.#currentIdentifier = 0;
+      this.#current = null;
     }
   }
 
@@ -236,11 +285,14 @@ export class PythonBridge {
     return large;
   }
 
+  /** The bytes `#writeEnviron` wrote into the staging buffer. */
+  #environLength = 0;
+
   /**
-   * Writes the environ's string entries as `key\0value\0…` into the staging buffer. `pairs` is -1 when they
-   * do not fit, or a value is not latin-1: Python then reads them from the environ object one by one.
+   * Writes the environ's string entries as `key\0value\0…` into the staging buffer; returns how many pairs.
+   * -1 when they do not fit, or a value is not latin-1: Python then asks for them as a list (`environ`).
    */
-  #writeEnviron(environ: Environ): { length: number; pairs: number } {
+  #writeEnviron(environ: Environ): number {
     let text = '';
     let pairs = 0;
     for (const key in environ) {
@@ -249,8 +301,9 @@ export class PythonBridge {
       text = pairs === 0 ? key + '\0' + value : text + '\0' + key + '\0' + value;
       pairs++;
     }
-    if (text.length > stagingSize || notLatin1.test(text)) return { length: 0, pairs: -1 };
-    return { length: this.#staging.writeLatin1(text), pairs };
+    if (text.length > stagingSize || notLatin1.test(text)) return -1;
+    this.#environLength = this.#staging.writeLatin1(text);
+    return pairs;
   }
 }
 

@@ -4,6 +4,8 @@ The JavaScript side (bridge.ts) is the container's application: for each request
 strings into a shared staging buffer and calls ``Gateway.call``, which builds the ``environ`` dict, calls the
 application and hands back what it produced. Everything crosses the boundary as small integers and bytes in
 the staging buffer, never as converted objects: a proxy per request costs more than the Flask route itself.
+Even the request itself stays in JavaScript: Python names it by its ``identifier``, and the bridge's functions
+find its environ and start_response from that.
 
 Every entry point returns ``length * 4 + kind``:
 
@@ -51,7 +53,10 @@ class Gateway:
         self.staging = staging
         self.view = memoryview(staging)
         self.capacity = len(staging)
+        self.js_environ = javascript.environ
         self.open = {}
+        #: The constant part of the environ, by ``flags``: one dict update instead of a store per key.
+        self.constants = {}
         self.last_failure = None
 
     # -- crossing helpers ------------------------------------------------------------------------------
@@ -86,7 +91,7 @@ class Gateway:
 
     # -- a request -------------------------------------------------------------------------------------
 
-    def environ(self, length, pairs, flags, exchange):
+    def environ(self, identifier, length, pairs, flags):
         if pairs >= 0:
             fields = str(self.view[:length], "latin-1").split("\0")
             if len(fields) == 2 * pairs:
@@ -95,24 +100,20 @@ class Gateway:
             else:
                 pairs = -1  # a value held a NUL (PATH_INFO may): take the strings one by one
         if pairs < 0:
-            environ = {
-                key: value for key, value in exchange.environ.object_entries() if type(value) is str
-            }
-        environ["wsgi.version"] = (1, 0)
-        environ["wsgi.input"] = InputStream(self, exchange)
-        environ["wsgi.errors"] = ErrorStream(self, exchange)
-        environ["wsgi.multithread"] = bool(flags & MULTITHREAD)
-        environ["wsgi.multiprocess"] = bool(flags & MULTIPROCESS)
-        environ["wsgi.run_once"] = bool(flags & RUN_ONCE)
-        if flags & INPUT_TERMINATED:
-            environ["wsgi.input_terminated"] = True
+            environ = dict(self.js_environ(identifier).to_py())
+        constants = self.constants.get(flags)
+        if constants is None:
+            constants = self.constants[flags] = environ_constants(flags)
+        environ.update(constants)
+        environ["wsgi.input"] = InputStream(self, identifier)
+        environ["wsgi.errors"] = ErrorStream(self, identifier)
         return environ
 
-    def call(self, identifier, length, pairs, flags, exchange):
+    def call(self, identifier, length, pairs, flags):
         """Calls the application for one request and takes its first chunk (or the whole body)."""
         try:
-            response = Response(self, exchange)
-            environ = self.environ(length, pairs, flags, exchange)
+            response = Response(self, identifier)
+            environ = self.environ(identifier, length, pairs, flags)
             result = self.application(environ, response.start_response)
         except BaseException as error:  # noqa: B036 -- SystemExit in a request is that request's 500
             return self.failed(error)
@@ -177,14 +178,26 @@ class Gateway:
         return self.failed(error)
 
 
+def environ_constants(flags):
+    constants = {
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": bool(flags & MULTITHREAD),
+        "wsgi.multiprocess": bool(flags & MULTIPROCESS),
+        "wsgi.run_once": bool(flags & RUN_ONCE),
+    }
+    if flags & INPUT_TERMINATED:
+        constants["wsgi.input_terminated"] = True
+    return constants
+
+
 class Response:
     """One request's ``start_response``, ``write()`` and iterable."""
 
-    __slots__ = ("gateway", "exchange", "result", "iterator", "content_length", "closed")
+    __slots__ = ("gateway", "identifier", "result", "iterator", "content_length", "closed")
 
-    def __init__(self, gateway, exchange):
+    def __init__(self, gateway, identifier):
         self.gateway = gateway
-        self.exchange = exchange
+        self.identifier = identifier
         self.result = None
         self.iterator = None
         self.content_length = None
@@ -220,7 +233,7 @@ class Response:
                 f"start_response() status and headers must be latin-1 (use an encoded form), got {bad!r}"
             ) from None
         gateway = self.gateway
-        headers_sent = gateway.js_start(self.exchange, gateway.put(encoded), count, exc_info is not None)
+        headers_sent = gateway.js_start(self.identifier, gateway.put(encoded), count, exc_info is not None)
         if headers_sent:
             # PEP 3333: with exc_info after the headers went out, re-raise the application's error.
             try:
@@ -234,7 +247,7 @@ class Response:
         if not isinstance(data, BYTES):
             raise TypeError(f"write() takes bytes, got {type(data).__name__}")
         gateway = self.gateway
-        gateway.js_write(self.exchange, gateway.put(data))
+        gateway.js_write(self.identifier, gateway.put(data))
 
     def close(self):
         if self.closed:
@@ -252,14 +265,14 @@ class InputStream:
     through (on a worker thread the read blocks until the client's bytes arrive).
     """
 
-    __slots__ = ("gateway", "exchange")
+    __slots__ = ("gateway", "identifier")
 
     READ = 0
     READLINE = 1
 
-    def __init__(self, gateway, exchange):
+    def __init__(self, gateway, identifier):
         self.gateway = gateway
-        self.exchange = exchange
+        self.identifier = identifier
 
     def _take(self, mode, size):
         if size is None:
@@ -268,7 +281,7 @@ class InputStream:
             raise TypeError(f"size must be an int or None, got {type(size).__name__}")
         gateway = self.gateway
         try:
-            length = gateway.js_read(self.exchange, mode, size)
+            length = gateway.js_read(self.identifier, mode, size)
         except JsException as error:
             # What a socket read would raise: the client went away, or its body broke off.
             raise OSError(f"reading the request body failed: {error}") from None
@@ -313,16 +326,16 @@ class InputStream:
 class ErrorStream:
     """``wsgi.errors``: a text stream into the container's logger (one log line per line written)."""
 
-    __slots__ = ("gateway", "exchange")
+    __slots__ = ("gateway", "identifier")
 
-    def __init__(self, gateway, exchange):
+    def __init__(self, gateway, identifier):
         self.gateway = gateway
-        self.exchange = exchange
+        self.identifier = identifier
 
     def write(self, text):
         if type(text) is not str:
             raise TypeError(f"wsgi.errors.write() takes a str, got {type(text).__name__}")
-        self.gateway.js_log(self.exchange, text)
+        self.gateway.js_log(self.identifier, text)
         return len(text)
 
     def writelines(self, lines):
@@ -330,7 +343,7 @@ class ErrorStream:
             self.write(line)
 
     def flush(self):
-        self.gateway.js_log(self.exchange, None)
+        self.gateway.js_log(self.identifier, None)
 
     def writable(self):
         return True

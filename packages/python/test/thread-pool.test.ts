@@ -186,6 +186,21 @@ describe('errors', () => {
     expect(server.logger.errors()).toContain('RuntimeError: failed while streaming');
   });
 
+  test("a request's wsgi.input kept past its end raises OSError in a later request; its wsgi.errors still writes", async () => {
+    // Two interpreters: keep an environ on each, then use them from later requests.
+    for (let index = 0; index < 4; index++) await (await fetch(`${server.url}/keep`)).text();
+    const outcomes = new Set<string>();
+    for (let index = 0; index < 4; index++) {
+      const response = await fetch(`${server.url}/kept`);
+      expect(response.status).toBe(200);
+      outcomes.add(await response.text());
+    }
+    outcomes.delete('nothing kept here');
+    expect([...outcomes]).toEqual([
+      'OSError: reading the request body failed: Error: this request is over: its start_response, write() and wsgi.input no longer work',
+    ]);
+  });
+
   test('wsgi.errors lines reach the logger', async () => {
     const response = await fetch(`${server.url}/errors-stream`);
     expect(await response.text()).toBe('logged');

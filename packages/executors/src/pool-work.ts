@@ -16,19 +16,19 @@ export type Delivery =
   | { readonly end: true; readonly error: Error | undefined };
 
 /** What a unit needs of the thread it was handed to. */
-export interface UnitThread {
+export interface PoolWorkThread {
   readonly control: Int32Array;
 }
 
 /** What a unit needs of its pool. */
-export interface UnitOwner {
+export interface PoolWorkOwner {
   /** The caller's `onMessage` failed: stop the work. */
-  cancel(unit: Unit<UnitThread>): void;
+  cancel(unit: PoolWork<PoolWorkThread>): void;
   /** The unit's `run()` promise settled. */
-  settled(unit: Unit<UnitThread>): void;
+  settled(unit: PoolWork<PoolWorkThread>): void;
 }
 
-export class Unit<Thread extends UnitThread> {
+export class PoolWork<Thread extends PoolWorkThread> {
   worker: Thread | undefined;
   id = 0;
   feeder: InputFeeder | undefined;
@@ -58,7 +58,7 @@ export class Unit<Thread extends UnitThread> {
     readonly timeoutMs: number | undefined,
     private readonly resolve: () => void,
     private readonly reject: (error: unknown) => void,
-    private readonly owner: UnitOwner,
+    private readonly owner: PoolWorkOwner,
   ) {
     this.inputFile = isInputFile(work.input) ? work.input : undefined;
   }
