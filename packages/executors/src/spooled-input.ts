@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { close, open, readSync, unlink, write } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { errorCodes, errorNames } from '@tsgi/protocol';
+import { errorCodes, errorNames, joinChunks } from '@tsgi/protocol';
 
 /**
  * Input in an open file: `port.read()` reads `length` bytes of it from offset 0. The executor that was given it
@@ -88,8 +88,7 @@ export async function spoolInput(
     throw error;
   }
   if (file !== undefined) return file.finished(length);
-  if (parts.length === 1) return parts[0]!;
-  return Buffer.concat(parts, length);
+  return joinChunks(parts, length, Buffer.allocUnsafe);
 }
 
 function callback<T>(run: (done: (error: Error | null, value: T) => void) => void): Promise<T> {

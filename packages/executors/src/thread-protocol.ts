@@ -5,6 +5,10 @@
  * Messages are small arrays (`[tag, unitId, …]`) rather than objects: cheaper to clone on the hot path.
  */
 
+import {
+  type SerializedError as SerializedGatewayError,
+  serializeError as serializeGatewayError,
+} from '@tsgi/protocol';
 import { WorkCancelledError } from './errors.js';
 import { ModuleLoadError, type ResolvedModuleReference } from './module-reference.js';
 
@@ -86,29 +90,25 @@ export interface WorkerData {
   readonly nice: number;
 }
 
-/** An error as it crosses threads: structured clone keeps only built-in error classes. */
-export interface SerializedError {
-  readonly name: string;
-  readonly message: string;
-  readonly stack?: string | undefined;
-  readonly code?: unknown;
+/**
+ * An error as it crosses threads (protocol's `SerializedError`), with what the pool needs to rebuild its own
+ * errors: a string or number `code`, and a failed module's reference.
+ */
+export interface SerializedError extends SerializedGatewayError {
+  readonly code?: string | number | undefined;
   readonly reference?: ResolvedModuleReference | string | undefined;
 }
 
 export function serializeError(error: unknown): SerializedError {
-  if (error instanceof Error) {
-    const { name, message, stack } = error;
-    // Only values that surely clone: the error must reach the main thread even when its extras cannot.
-    const code = (error as { code?: unknown }).code;
-    return {
-      name,
-      message,
-      stack,
-      code: typeof code === 'string' || typeof code === 'number' ? code : undefined,
-      reference: error instanceof ModuleLoadError ? error.reference : undefined,
-    };
-  }
-  return { name: 'Error', message: `A non-Error value was thrown: ${String(error)}` };
+  const serialized = serializeGatewayError(error);
+  if (!(error instanceof Error)) return serialized;
+  // Only values that surely clone: the error must reach the main thread even when its extras cannot.
+  const code = (error as { code?: unknown }).code;
+  return {
+    ...serialized,
+    code: typeof code === 'string' || typeof code === 'number' ? code : undefined,
+    reference: error instanceof ModuleLoadError ? error.reference : undefined,
+  };
 }
 
 export function deserializeError(serialized: SerializedError): Error {

@@ -108,7 +108,10 @@ export function collectBody(request: HTTPServerRequest, options: ResolvedOptions
       }
       if (first === undefined) resolve(new Uint8Array(0));
       else if (rest === undefined) resolve(first);
-      else resolve(Buffer.concat([first, ...rest], received));
+      else {
+        rest.unshift(first);
+        resolve(joinChunks(rest, received, Buffer.allocUnsafe));
+      }
     };
     const onError = (error: unknown) => {
       stop();
