@@ -83,7 +83,7 @@ export interface ThreadPoolExecutorOptions {
   /**
    * Added to each worker thread's nice value (Linux gives every thread its own), so that the event loop — which
    * parses, writes and answers every request, and is the pool's bottleneck — keeps its core when it hands a worker
-   * work, and a native route stays responsive while every worker computes. Default: 10; `0` keeps the process's.
+   * work, and a native route stays responsive while every worker computes. Default: 0, the process's priority.
    * Linux only (elsewhere a nice value is the whole process's); where the system refuses, workers run at the
    * process's priority.
    */
@@ -105,13 +105,13 @@ const unitsPerWorker = 8;
 export const defaultWorkerHeapLimitMb = 512;
 
 /**
- * Each worker's nice value above the process's, by default: enough that the scheduler lets the event loop finish
- * its turn before it switches to a worker it just woke on the same core (measured on a shared 2-core box: the
- * pool's `cpu` throughput up in each of three runs, a native route's p99 beside busy workers down to a half to a
- * fifth while the box was heavily loaded, unchanged when it was less so). Workers also give way to
- * other processes of normal priority: on a host shared with CPU-heavy work, `workerNice: 0` keeps their share.
+ * Each worker's nice value above the process's, by default: none. A quiet run on 2 cores measured both ways
+ * (`pnpm bench --before`): at 10, the pool's `hello` rose 5 % and a native route's p99 beside busy workers fell
+ * from 5.2 to 3.9 ms, but Flask on Python workers lost 16 % of its throughput and its p99 quadrupled (wrk and
+ * the event loop took the core from the interpreters), and on a loaded host the workers starve. A server whose
+ * event loop must stay ahead of CPU-bound workers opts in (10 is a good value).
  */
-export const defaultWorkerNice = 10;
+export const defaultWorkerNice = 0;
 
 /**
  * How long a unit must wait on its caller, at a stretch, for its worker to count as stalled: far longer than a
