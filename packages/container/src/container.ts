@@ -214,10 +214,13 @@ export class WSGIContainer {
       const bodyLength = request.bodyLength;
       // A body declared to fit in memory is read by the server in one go, without an iterator step per chunk.
       if (request.readBody !== undefined && bodyLength !== undefined && bodyLength <= this.#memoryLimit) {
-        return this.#readThenRun(request, request.readBody(), payload, startedAt);
+        return this.#bufferThenRun(request, request.readBody(), payload, startedAt);
       }
       const bodyStream = request.bodyStream;
-      if (bodyStream !== undefined) return this.#bufferThenRun(request, bodyStream, payload, startedAt);
+      if (bodyStream !== undefined) {
+        const spooling = spoolInput(bodyStream, this.#spool, request.bodyLength);
+        return this.#bufferThenRun(request, spooling, payload, startedAt);
+      }
     }
     return this.#dispatch(new RequestWork(this.#workSettings, request, payload, startedAt));
   }
@@ -228,41 +231,24 @@ export class WSGIContainer {
   }
 
   /**
-   * Reads the whole body on the event loop (its first read answers `Expect: 100-continue`), so the application
-   * starts only when it can run without waiting for the client.
+   * Waits for the whole body, read on the event loop (by the server's `readBody()`, or spooled from the stream;
+   * the first read answers `Expect: 100-continue`), so the application starts only when it can run without
+   * waiting for the client.
    */
   async #bufferThenRun(
     request: ContainerRequest,
-    bodyStream: AsyncIterable<Uint8Array>,
+    reading: Promise<Uint8Array | InputFile>,
     payload: GatewayPayload,
     startedAt: number,
   ): Promise<void> {
     let body: Uint8Array | InputFile;
-    try {
-      body = await spoolInput(bodyStream, this.#spool, request.bodyLength);
-    } catch (error) {
-      this.#bodyNotReceived(request, error, startedAt);
-      return;
-    }
-    // What the application reads, now known (a chunked body had no length before).
-    payload.environ.CONTENT_LENGTH = String(body.length);
-    return this.#dispatch(new RequestWork(this.#workSettings, request, payload, startedAt, body));
-  }
-
-  /** Runs the work once the server has read the whole body (see `ContainerRequest.readBody`). */
-  async #readThenRun(
-    request: ContainerRequest,
-    reading: Promise<Uint8Array>,
-    payload: GatewayPayload,
-    startedAt: number,
-  ): Promise<void> {
-    let body: Uint8Array;
     try {
       body = await reading;
     } catch (error) {
       this.#bodyNotReceived(request, error, startedAt);
       return;
     }
+    // What the application reads, now known (a chunked body had no length before).
     payload.environ.CONTENT_LENGTH = String(body.length);
     return this.#dispatch(new RequestWork(this.#workSettings, request, payload, startedAt, body));
   }

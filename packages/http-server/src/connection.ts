@@ -5,6 +5,7 @@ import {
   errorPageText,
   type GatewayConnection,
   isDigits,
+  joinChunks,
   reasonPhrase,
   type StartLine,
   statusHasNoBody,
@@ -227,14 +228,7 @@ export class HTTPConnection implements GatewayConnection {
     this.batchBytes = 0;
     if (this.phase !== STREAMING) return RESOLVED;
     if (this.clientGone()) return Promise.reject(new StreamClosedError());
-    if (batch.length === 1) return this.send(batch[0]!);
-    const joined = Buffer.allocUnsafe(length);
-    let offset = 0;
-    for (const chunk of batch) {
-      joined.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return this.send(joined);
+    return this.send(joinChunks(batch, length, Buffer.allocUnsafe));
   }
 
   private send(bytes: Uint8Array): Promise<void> {
