@@ -7,6 +7,8 @@
  * second object for them.
  */
 
+import { joinChunks } from '@tsgi/protocol';
+
 /** Largest batch of chunks joined into one message. */
 export const batchLimit = 128 * 1024;
 /** Chunks produced within this long of the first one in a batch go out together. */
@@ -51,22 +53,11 @@ export function takeBatch(batch: ResponseBatch): Uint8Array | null {
   batch.batchFirst = null;
   batch.batchBytes = 0;
   if (batchRest === null || batchRest.length === 0) return batchFirst;
-  const joined = join(batchFirst, batchRest, batchBytes);
-  batchRest.length = 0;
-  return joined;
-}
-
-function join(first: Uint8Array, rest: readonly Uint8Array[], length: number): Uint8Array {
-  // Uninitialised (every byte is written below) and never pooled: the buffer is the batch's own, so it can be
+  batchRest.unshift(batchFirst);
+  // Uninitialised (every byte is written) and never pooled: the buffer is the batch's own, so it can be
   // transferred to another thread.
-  const joined = Buffer.allocUnsafeSlow(length);
-  joined.set(first, 0);
-  let offset = first.length;
-  for (const chunk of rest) {
-    joined.set(chunk, offset);
-    offset += chunk.length;
-  }
-  ownBuffers.add(joined.buffer);
+  const joined = markOwnBuffer(joinChunks(batchRest, batchBytes, Buffer.allocUnsafeSlow));
+  batchRest.length = 0;
   return joined;
 }
 
