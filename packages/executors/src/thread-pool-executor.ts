@@ -541,7 +541,6 @@ export class ThreadPoolExecutor implements Executor {
     }, delay);
   }
   /** Takes back a unit its worker has not started. */
-  /** Takes back a unit its worker has not started. */
   private revoke(unit: PoolWork<PoolWorker>): boolean {
     return unit.worker!.revoke(unit);
   }
