@@ -265,19 +265,27 @@ class GatewayResponse implements BodyLength, ResponseBatch {
     this.send(this.headersSent ? { type: 'body', chunk, end: false } : this.headMessage(chunk, false, -1));
   }
 
-  /** The last message: the head if it is still pending (with a computed length), the rest of the body, the end. */
+  /**
+   * The last message: the head if it is still pending (with a computed length), the rest of the body, the end.
+   * Sent after `close()`, as the handler's last act: on a worker thread it crosses with the unit's end.
+   */
   finish(): void | Promise<void> {
     const chunk = takeBatch(this);
     if (!this.headersSent) {
       const known = knownLength(this, chunk?.length ?? 0);
-      return this.port.send(this.headMessage(chunk, true, known), this.transferable(chunk));
+      return this.port.send(this.headMessage(chunk, true, known), this.transferable(chunk), true);
     }
     const message: GatewayMessage = chunk === null ? { type: 'end' } : { type: 'body', chunk, end: true };
-    return this.port.send(message, this.transferable(chunk));
+    return this.port.send(message, this.transferable(chunk), true);
   }
 
   fail(error: unknown): void | Promise<void> {
-    return this.port.send({ type: 'error', headersSent: this.headersSent, error: serializeError(error) });
+    const message: GatewayMessage = {
+      type: 'error',
+      headersSent: this.headersSent,
+      error: serializeError(error),
+    };
+    return this.port.send(message, undefined, true);
   }
 
   headMessage(chunk: Uint8Array | null, end: boolean, computedLength: number): HeadMessage {

@@ -52,8 +52,12 @@ export interface WorkPort {
    * Sends a message to the caller's `onMessage`. On a worker thread it blocks while the caller is behind; on the
    * event-loop thread it may return a promise instead, so always `await` what it returns.
    * Throws `WorkCancelledError` once the work is cancelled.
+   *
+   * `last` says the handler returns right after this message: a worker thread then holds it and hands it over
+   * with the end of the work, one hand-off instead of two (a later `send()` or `read()` releases it first). The
+   * message must not change until the handler returns.
    */
-  send(message: unknown, transfer?: readonly ArrayBuffer[]): void | Promise<void>;
+  send(message: unknown, transfer?: readonly ArrayBuffer[], last?: boolean): void | Promise<void>;
   /** Reads up to `maxBytes` bytes of input (blocking on a worker thread until they arrive); `null` at the end. */
   read(maxBytes: number): Uint8Array | null;
   /** The export a module reference names, as loaded by `Executor.load()` on this thread. Synchronous. */

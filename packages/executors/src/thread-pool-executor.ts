@@ -392,6 +392,12 @@ export class ThreadPoolExecutor implements Executor {
         const unit = worker.units.get(message[1] as number);
         if (!unit) return;
         worker.units.delete(unit.id);
+        // The unit's last message came with its end (`send(…, last)`).
+        if (message[0] === ToMain.done && message.length > 2) {
+          unit.unackedMessages++;
+          unit.unackedBytes += message[3] as number;
+          unit.enqueue({ message: message[2], bytes: message[3] as number });
+        }
         unit.finishOnWorker();
         const error =
           message[0] === ToMain.failed ? deserializeError(message[2] as SerializedError) : undefined;

@@ -146,7 +146,16 @@ function outgoing(message: unknown): unknown {
   return message;
 }
 
+/** A message posted as `[ToMain.message, unitId, message, bytes]`, and what it transfers. */
+interface Outgoing {
+  readonly message: unknown;
+  readonly bytes: number;
+  readonly transfer: ArrayBuffer[] | undefined;
+}
+
 class ThreadWorkPort implements WorkPort {
+  /** The handler's last message (`send(…, last)`), posted with the unit's end. */
+  held: Outgoing | undefined;
   private reader: BlockingInputReader | InputFileReader | undefined;
   private inputOffset = 0;
   private readonly slot: number;
@@ -166,7 +175,8 @@ class ThreadWorkPort implements WorkPort {
     return this.isCancelled();
   }
 
-  send(message: unknown, transfer?: readonly ArrayBuffer[]): void {
+  send(message: unknown, transfer?: readonly ArrayBuffer[], last = false): void {
+    this.release();
     outgoingBytes = 0;
     outgoingTransfer = undefined;
     let prepared: unknown;
@@ -178,6 +188,10 @@ class ThreadWorkPort implements WorkPort {
     const bytes = outgoingBytes;
     const transferList = outgoingTransfer;
     creditWindow.acquire(bytes, this.isCancelled);
+    if (last) {
+      this.held = { message: prepared, bytes, transfer: transferList };
+      return;
+    }
     try {
       port.postMessage([ToMain.message, this.unitId, prepared, bytes], transferList);
     } catch (error) {
@@ -186,7 +200,16 @@ class ThreadWorkPort implements WorkPort {
     }
   }
 
+  /** Posts a held message on its own: the handler did not return after it after all. */
+  release(): void {
+    const held = this.held;
+    if (held === undefined) return;
+    this.held = undefined;
+    port.postMessage([ToMain.message, this.unitId, held.message, held.bytes], held.transfer);
+  }
+
   read(maxBytes: number): Uint8Array | null {
+    this.release();
     const { input } = this;
     if (input === true) {
       this.reader ??= new BlockingInputReader(
@@ -228,11 +251,15 @@ function requestInput(unitId: number, size: number): void {
   port.postMessage([ToMain.read, unitId, size]);
 }
 
-function finished(unitId: number): void {
-  port.postMessage([ToMain.done, unitId]);
+/** The unit's end, with its held last message if there is one: `[ToMain.done, unitId, message?, bytes?]`. */
+function finished(unitId: number, workPort: ThreadWorkPort | undefined): void {
+  const held = workPort?.held;
+  if (held === undefined) port.postMessage([ToMain.done, unitId]);
+  else port.postMessage([ToMain.done, unitId, held.message, held.bytes], held.transfer);
 }
 
-function failed(unitId: number, error: unknown): void {
+function failed(unitId: number, error: unknown, workPort?: ThreadWorkPort): void {
+  workPort?.release();
   port.postMessage([ToMain.failed, unitId, serializeError(error)]);
 }
 
@@ -271,17 +298,18 @@ function runHandler(
   payload: unknown,
   input: WorkInput,
 ): Promise<void> | undefined {
+  const workPort = new ThreadWorkPort(unitId, input);
   try {
-    const result = (handler as WorkHandler)(payload, new ThreadWorkPort(unitId, input));
+    const result = (handler as WorkHandler)(payload, workPort);
     if (result && typeof (result as Promise<void>).then === 'function') {
       return (result as Promise<void>).then(
-        () => finished(unitId),
-        (error: unknown) => failed(unitId, error),
+        () => finished(unitId, workPort),
+        (error: unknown) => failed(unitId, error, workPort),
       );
     }
-    finished(unitId);
+    finished(unitId, workPort);
   } catch (error) {
-    failed(unitId, error);
+    failed(unitId, error, workPort);
   }
   return undefined;
 }

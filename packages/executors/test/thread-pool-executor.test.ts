@@ -204,6 +204,31 @@ describe('ThreadPoolExecutor: the response streams back in order, under a credit
     expect(new Int32Array(cleanups)[0]).toBe(1);
   });
 
+  propertyTest.prop(
+    [
+      fc.array(fc.boolean(), { maxLength: 6 }),
+      fc.option(fc.nat({ max: 5 }), { nil: undefined }),
+      fc.boolean(),
+      fc.boolean(),
+    ],
+    { numRuns: 30, timeout: 30_000 },
+  )(
+    'a message sent as last arrives in order, before run() settles, also when more follow',
+    async (lasts, read, fails, later) => {
+      const executor = pool({ maxWorkers: 1 });
+      const messages: unknown[] = [];
+      const settled = executor.run({
+        handler: at('sendsWithLast'),
+        payload: { lasts, read, fails, later },
+        input: new Uint8Array(8),
+        onMessage: (message) => void messages.push(message),
+      });
+      if (fails) await expect(settled).rejects.toThrow('failed after its messages');
+      else await settled;
+      expect(messages).toEqual(lasts.map((_, index) => index));
+    },
+  );
+
   it('blocks the worker while onMessage is slow, so memory stays bounded', async () => {
     const executor = pool({ maxWorkers: 1, creditWindow: { messages: 4, bytes: 1024 * 1024 } });
     const progress = shared(2);
