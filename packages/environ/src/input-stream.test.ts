@@ -7,8 +7,11 @@ const decoder = new TextDecoder();
 const bytes = (text: string) => encoder.encode(text);
 const text = (data: Uint8Array) => decoder.decode(data);
 
-/** A reader that hands out `body` in the given chunk sizes and records every call. */
-function chunkedReader(body: Uint8Array, sizes: readonly number[] = [3]) {
+/**
+ * A reader that hands out `body` in the given chunk sizes and records every call; with `copies`, it also copies
+ * into a caller's array (`readInto`), in the same sizes.
+ */
+function chunkedReader(body: Uint8Array, sizes: readonly number[] = [3], copies = false) {
   const calls: number[] = [];
   let position = 0;
   let call = 0;
@@ -27,6 +30,14 @@ function chunkedReader(body: Uint8Array, sizes: readonly number[] = [3]) {
       return chunk;
     },
   };
+  if (copies) {
+    reader.readInto = (target) => {
+      const chunk = reader.read(target.length);
+      if (chunk === null) return 0;
+      target.set(chunk);
+      return chunk.length;
+    };
+  }
   return reader;
 }
 
@@ -35,6 +46,17 @@ describe.each([
   ['from a reader in 3-byte chunks', (body: Uint8Array) => new WSGIInputStream(chunkedReader(body))],
   ['from a BufferReader', (body: Uint8Array) => new WSGIInputStream(new BufferReader(body))],
 ])('wsgi.input %s', (_name, open) => {
+  test('readInto() fills the target as read(size) would, then returns 0 at EOF', () => {
+    const input = open(bytes('hello world\nmore'));
+    expect(text(input.readline())).toBe('hello world\n');
+    const target = new Uint8Array(3);
+    expect(input.readInto(target)).toBe(3);
+    expect(text(target)).toBe('mor');
+    expect(input.readInto(target)).toBe(1);
+    expect(text(target.subarray(0, 1))).toBe('e');
+    expect(input.readInto(target)).toBe(0);
+  });
+
   test('read() returns the rest, then an empty array at EOF', () => {
     const input = open(bytes('hello world'));
     expect(text(input.read(6))).toBe('hello ');
@@ -171,7 +193,7 @@ class ModelInput {
 }
 
 const operation = fc.record({
-  kind: fc.constantFrom('read', 'readline', 'readlines'),
+  kind: fc.constantFrom('read', 'readline', 'readlines', 'readInto'),
   size: fc.option(fc.integer({ min: -2, max: 20 }), { nil: undefined }),
 });
 const lineyBytes = fc
@@ -183,14 +205,22 @@ propertyTest.prop({
   chunkSizes: fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 5 }),
   operations: fc.array(operation, { maxLength: 12 }),
   knownLength: fc.boolean(),
+  readerCopies: fc.boolean(),
 })(
-  'read, readline and readlines agree with BytesIO on random bodies, chunkings and sizes',
-  ({ body, chunkSizes, operations, knownLength }) => {
-    const input = new WSGIInputStream(chunkedReader(body, chunkSizes), knownLength ? body.length : undefined);
+  'read, readline, readlines and readInto agree with BytesIO on random bodies, chunkings and sizes',
+  ({ body, chunkSizes, operations, knownLength, readerCopies }) => {
+    const input = new WSGIInputStream(
+      chunkedReader(body, chunkSizes, readerCopies),
+      knownLength ? body.length : undefined,
+    );
     const model = new ModelInput(body);
     for (const { kind, size } of operations) {
       if (kind === 'readlines') expect(input.readlines(size)).toEqual(model.readlines(size));
-      else expect(input[kind](size)).toEqual(model[kind](size));
+      else if (kind === 'readInto') {
+        const target = new Uint8Array(Math.max(0, size ?? 8));
+        const count = input.readInto(target);
+        expect(target.subarray(0, count)).toEqual(model.read(target.length));
+      } else expect(input[kind](size)).toEqual(model[kind](size));
     }
     expect(input.read()).toEqual(model.read(undefined));
   },

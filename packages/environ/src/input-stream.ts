@@ -9,6 +9,8 @@ import type { InputStream } from './types.js';
  */
 export interface ByteReader {
   read(maxBytes: number): Uint8Array | null;
+  /** Copies up to `target.length` bytes into `target`; returns how many, 0 at the end (optional: `read()` serves). */
+  readInto?(target: Uint8Array): number;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -79,6 +81,39 @@ export class WSGIInputStream implements InputStream {
   }
 
   /** Reads one line including its `\n`, or at most `size` bytes of it. Returns an empty array at the end. */
+  /**
+   * Reads up to `target.length` bytes into `target` (fewer only at the end); returns how many. What `read(size)`
+   * returns, without allocating it: a reader that can copy into the target (a worker thread's) is asked to.
+   */
+  readInto(target: Uint8Array): number {
+    let filled = 0;
+    const buffered = this.#buffer.length - this.#start;
+    if (buffered > 0) {
+      filled = Math.min(buffered, target.length);
+      target.set(this.#buffer.subarray(this.#start, this.#start + filled));
+      this.#start += filled;
+    }
+    while (filled < target.length && this.#reader !== null) {
+      const reader = this.#reader;
+      const wanted = Math.min(target.length - filled, this.#remaining);
+      let count: number;
+      if (reader.readInto !== undefined) count = reader.readInto(target.subarray(filled, filled + wanted));
+      else {
+        const chunk = reader.read(wanted);
+        count = chunk === null ? 0 : Math.min(chunk.length, wanted);
+        if (count > 0) target.set(chunk!.subarray(0, count), filled);
+      }
+      if (count === 0) {
+        this.#reader = null;
+        break;
+      }
+      filled += count;
+      this.#remaining -= count;
+      if (this.#remaining === 0) this.#reader = null;
+    }
+    return filled;
+  }
+
   readline(size?: number | null): Uint8Array {
     const limit = size == null || !(size >= 0) ? Number.POSITIVE_INFINITY : Math.floor(size);
     return this.#collect(limit, true);

@@ -38,6 +38,8 @@ export interface InputStream extends Iterable<Uint8Array> {
   readline(size?: number | null): Uint8Array;
   /** Reads lines until EOF, or until their total size reaches `hint`. */
   readlines(hint?: number | null): Uint8Array[];
+  /** Reads up to `target.length` bytes into `target`, like `read(target.length)` without allocating; returns how many. */
+  readInto?(target: Uint8Array): number;
 }
 
 /** `wsgi.errors`: a text stream for error output; the container routes it to its logger. */

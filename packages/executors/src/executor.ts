@@ -60,6 +60,11 @@ export interface WorkPort {
   send(message: unknown, transfer?: readonly ArrayBuffer[], last?: boolean): void | Promise<void>;
   /** Reads up to `maxBytes` bytes of input (blocking on a worker thread until they arrive); `null` at the end. */
   read(maxBytes: number): Uint8Array | null;
+  /**
+   * Reads up to `target.length` bytes of input into `target` (blocking likewise); returns how many, 0 at the end.
+   * `read()` without the array it allocates: a worker thread copies a buffered body straight from shared memory.
+   */
+  readInto?(target: Uint8Array): number;
   /** The export a module reference names, as loaded by `Executor.load()` on this thread. Synchronous. */
   loaded<T = unknown>(reference: ModuleReference): T;
   /** Whether the work was cancelled (the caller aborted, or the client went away). */

@@ -7,6 +7,7 @@ import { acknowledge } from './credit-window.js';
 import type { Work } from './executor.js';
 import type { InputFeeder } from './input-channel.js';
 import type { ResolvedModuleReference } from './module-reference.js';
+import type { SharedInputRegion } from './shared-input.js';
 import { type InputFile, isInputFile } from './spooled-input.js';
 import { Control } from './thread-protocol.js';
 
@@ -51,6 +52,8 @@ export class PoolWork<Thread extends PoolWorkThread> {
   onAbort: (() => void) | undefined;
   /** The input's file until it is released: once no thread can read it any more. */
   inputFile: InputFile | undefined;
+  /** Where the pool copied the input in shared memory, until it is released likewise. */
+  inputRegion: SharedInputRegion | undefined;
 
   constructor(
     readonly work: Work<unknown>,
@@ -63,8 +66,13 @@ export class PoolWork<Thread extends PoolWorkThread> {
     this.inputFile = isInputFile(work.input) ? work.input : undefined;
   }
 
-  /** Closes the input's file. Only when no thread reads it: not started, finished, or its thread exited. */
+  /**
+   * Closes the input's file and frees its shared memory. Only when no thread reads it: not started, finished, or
+   * its thread exited.
+   */
   releaseInput(): void {
+    this.inputRegion?.release();
+    this.inputRegion = undefined;
     const file = this.inputFile;
     if (file === undefined) return;
     this.inputFile = undefined;

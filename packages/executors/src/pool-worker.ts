@@ -45,6 +45,8 @@ export interface PoolWorkerSettings {
   readonly unitBudget: number;
   /** Added to the thread's nice value. */
   readonly nice: number;
+  /** The pool's shared input buffer, if it has one. */
+  readonly sharedInput: SharedArrayBuffer | undefined;
 }
 
 /** What a worker tells its pool. */
@@ -88,6 +90,7 @@ export class PoolWorker {
       port: port2,
       control,
       input,
+      sharedInput: settings.sharedInput,
       modules: settings.modules.slice(),
       windowMessages: settings.windowMessages,
       windowBytes: settings.windowBytes,

@@ -72,16 +72,23 @@ export const ToMain = {
 } as const;
 
 /**
- * A unit's input as it travels to its worker: the whole body, `true` when it streams through the input channel,
- * an open file (`InputFile`'s descriptor and length), or `false` for none.
+ * A unit's input as it travels to its worker: the whole body, where it lies in the pool's shared input buffer,
+ * `true` when it streams through the input channel, an open file (`InputFile`'s descriptor and length), or
+ * `false` for none.
  */
-export type WorkInput = Uint8Array | boolean | { readonly fd: number; readonly length: number };
+export type WorkInput =
+  | Uint8Array
+  | boolean
+  | { readonly offset: number; readonly length: number }
+  | { readonly fd: number; readonly length: number };
 
 /** What `new Worker()` receives as `workerData`. */
 export interface WorkerData {
   readonly port: import('node:worker_threads').MessagePort;
   readonly control: SharedArrayBuffer;
   readonly input: SharedArrayBuffer;
+  /** The pool's shared input buffer (`SharedInput`), if it has one. */
+  readonly sharedInput: SharedArrayBuffer | undefined;
   readonly modules: readonly ResolvedModuleReference[];
   readonly windowMessages: number;
   readonly windowBytes: number;

@@ -32,6 +32,8 @@ import {
 const { port, modules, windowMessages, windowBytes, clockBase, nice } = workerData as WorkerData;
 const control = new Int32Array((workerData as WorkerData).control);
 const inputBuffer = new Uint8Array((workerData as WorkerData).input);
+const sharedInput = (workerData as WorkerData).sharedInput;
+const sharedInputBytes = sharedInput === undefined ? new Uint8Array(0) : new Uint8Array(sharedInput);
 const creditWindow = new CreditWindow(control, windowMessages, windowBytes);
 const references = new ReferenceCache();
 /** Exports this thread imported, by `url#export`. */
@@ -223,15 +225,57 @@ class ThreadWorkPort implements WorkPort {
     }
     if (this.isCancelled()) throw new WorkCancelledError();
     if (input === false) return null;
-    if (!(input instanceof Uint8Array)) {
-      this.reader ??= new InputFileReader(input.fd, input.length);
-      return this.reader.read(maxBytes);
+    if (input instanceof Uint8Array) return this.take(input, 0, input.byteLength, maxBytes, false);
+    if ('offset' in input) {
+      // Copied out: the region is reused once the unit ends, and a shared view is refused by some APIs.
+      return this.take(sharedInputBytes, input.offset, input.length, maxBytes, true);
     }
-    if (this.inputOffset >= input.byteLength) return null;
-    const end = Math.min(input.byteLength, this.inputOffset + Math.max(0, Math.floor(maxBytes)));
-    const chunk = input.subarray(this.inputOffset, end);
+    this.reader ??= new InputFileReader(input.fd, input.length);
+    return this.reader.read(maxBytes);
+  }
+
+  readInto(target: Uint8Array): number {
+    const input = this.input;
+    let source: Uint8Array | undefined;
+    let start = 0;
+    let length = 0;
+    if (input instanceof Uint8Array) {
+      source = input;
+      length = input.byteLength;
+    } else if (typeof input === 'object' && 'offset' in input) {
+      source = sharedInputBytes;
+      start = input.offset;
+      length = input.length;
+    }
+    if (source === undefined) {
+      const chunk = this.read(target.byteLength);
+      if (chunk === null) return 0;
+      target.set(chunk);
+      return chunk.byteLength;
+    }
+    this.release();
+    if (this.isCancelled()) throw new WorkCancelledError();
+    const count = Math.min(target.byteLength, length - this.inputOffset);
+    if (count <= 0) return 0;
+    const from = start + this.inputOffset;
+    target.set(source.subarray(from, from + count));
+    this.inputOffset += count;
+    return count;
+  }
+
+  /** The next piece of `length` bytes at `start` of `bytes`, up to `maxBytes`; `null` past the end. */
+  private take(
+    bytes: Uint8Array,
+    start: number,
+    length: number,
+    maxBytes: number,
+    copy: boolean,
+  ): Uint8Array | null {
+    if (this.inputOffset >= length) return null;
+    const end = Math.min(length, this.inputOffset + Math.max(0, Math.floor(maxBytes)));
+    const from = start + this.inputOffset;
     this.inputOffset = end;
-    return chunk;
+    return copy ? bytes.slice(from, start + end) : bytes.subarray(from, start + end);
   }
 
   loaded<T = unknown>(reference: ModuleReference): T {

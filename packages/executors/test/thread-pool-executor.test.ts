@@ -375,6 +375,39 @@ describe('ThreadPoolExecutor: the request body streams in on demand', () => {
     ).toMatchObject({ bytes: 10_000, largest: 3000 });
   });
 
+  propertyTest.prop(
+    [
+      fc.uint8Array({ maxLength: 40_000 }),
+      fc.integer({ min: 1, max: 9_000 }),
+      fc.boolean(),
+      fc.constantFrom('buffer', 'stream', 'file'),
+    ],
+    { numRuns: 20, timeout: 60_000 },
+  )(
+    'readInto() and read() in turn read every byte, whatever the input travels by',
+    async (body, size, mixed, how) => {
+      // A small shared buffer: bodies over 4 KiB are cloned instead, and the ring wraps often.
+      const executor = pool({ maxWorkers: 2, sharedInputBytes: 32 * 1024 });
+      let input: Uint8Array | InputFile | AsyncIterable<Uint8Array> = body;
+      if (how === 'stream') {
+        input = (async function* () {
+          for (let start = 0; start < body.length; start += 7_000) yield body.slice(start, start + 7_000);
+        })();
+      } else if (how === 'file') {
+        input = await spoolInput([body], {
+          memoryLimit: 0,
+          directory: await mkdtemp(join(tmpdir(), 'tsgi-')),
+        });
+      }
+      // A buffer can be read by several units at once (each gets its own copy in shared memory).
+      const runs = how === 'buffer' ? 3 : 1;
+      const results = await Promise.all(
+        Array.from({ length: runs }, () => messagesOf(executor, 'readsInto', { size, mixed }, input)),
+      );
+      for (const messages of results) expect(messages).toEqual([body]);
+    },
+  );
+
   it('reads no body as an immediate end', async () => {
     expect(await messagesOf(pool(), 'consume', { progress: shared(3), readSize: 100 })).toEqual([
       { bytes: 0, checksum: 0, largest: 0 },
