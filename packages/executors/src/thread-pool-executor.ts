@@ -97,7 +97,7 @@ export interface ThreadPoolExecutorOptions {
   readonly sharedInputBytes?: number;
 }
 
-/** The pool's shared memory for request bodies, by default: 64 bodies of 64 KiB (the container buffers up to 64 KiB) at once. */
+/** The pool's shared memory for request bodies, by default: 64 bodies of 64 KiB (what the container buffers). */
 export const defaultSharedInputBytes = 4 * 1024 * 1024;
 
 /**
