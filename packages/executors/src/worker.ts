@@ -159,6 +159,8 @@ class ThreadWorkPort implements WorkPort {
   /** The handler's last message (`send(…, last)`), posted with the unit's end. */
   held: Outgoing | undefined;
   private reader: BlockingInputReader | InputFileReader | undefined;
+  /** The input when it is in memory: its own array, or its place in the pool's shared input buffer. */
+  private readonly memory: Uint8Array | undefined;
   private inputOffset = 0;
   private readonly slot: number;
   private readonly cancelledValue: number;
@@ -169,6 +171,10 @@ class ThreadWorkPort implements WorkPort {
   ) {
     this.slot = workSlot(unitId);
     this.cancelledValue = workSlotValue(unitId, WorkState.cancelled);
+    if (input instanceof Uint8Array) this.memory = input;
+    else if (typeof input === 'object' && 'offset' in input) {
+      this.memory = sharedInputBytes.subarray(input.offset, input.offset + input.length);
+    }
   }
 
   readonly isCancelled = (): boolean => Atomics.load(control, this.slot) === this.cancelledValue;
@@ -212,7 +218,7 @@ class ThreadWorkPort implements WorkPort {
 
   read(maxBytes: number): Uint8Array | null {
     this.release();
-    const { input } = this;
+    const { input, memory } = this;
     if (input === true) {
       this.reader ??= new BlockingInputReader(
         control,
@@ -224,30 +230,24 @@ class ThreadWorkPort implements WorkPort {
       return this.reader.read(maxBytes);
     }
     if (this.isCancelled()) throw new WorkCancelledError();
-    if (input === false) return null;
-    if (input instanceof Uint8Array) return this.take(input, 0, input.byteLength, maxBytes, false);
-    if ('offset' in input) {
-      // Copied out: the region is reused once the unit ends, and a shared view is refused by some APIs.
-      return this.take(sharedInputBytes, input.offset, input.length, maxBytes, true);
+    if (memory !== undefined) {
+      if (this.inputOffset >= memory.byteLength) return null;
+      const start = this.inputOffset;
+      this.inputOffset = Math.min(memory.byteLength, start + Math.max(0, Math.floor(maxBytes)));
+      // From shared memory, a copy: the space is reused once the unit ends, and some APIs refuse a shared view.
+      return input instanceof Uint8Array
+        ? memory.subarray(start, this.inputOffset)
+        : memory.slice(start, this.inputOffset);
     }
-    this.reader ??= new InputFileReader(input.fd, input.length);
+    if (input === false) return null;
+    const file = input as { readonly fd: number; readonly length: number };
+    this.reader ??= new InputFileReader(file.fd, file.length);
     return this.reader.read(maxBytes);
   }
 
   readInto(target: Uint8Array): number {
-    const input = this.input;
-    let source: Uint8Array | undefined;
-    let start = 0;
-    let length = 0;
-    if (input instanceof Uint8Array) {
-      source = input;
-      length = input.byteLength;
-    } else if (typeof input === 'object' && 'offset' in input) {
-      source = sharedInputBytes;
-      start = input.offset;
-      length = input.length;
-    }
-    if (source === undefined) {
+    const { memory } = this;
+    if (memory === undefined) {
       const chunk = this.read(target.byteLength);
       if (chunk === null) return 0;
       target.set(chunk);
@@ -255,27 +255,11 @@ class ThreadWorkPort implements WorkPort {
     }
     this.release();
     if (this.isCancelled()) throw new WorkCancelledError();
-    const count = Math.min(target.byteLength, length - this.inputOffset);
-    if (count <= 0) return 0;
-    const from = start + this.inputOffset;
-    target.set(source.subarray(from, from + count));
-    this.inputOffset += count;
+    const start = this.inputOffset;
+    const count = Math.max(0, Math.min(target.byteLength, memory.byteLength - start));
+    target.set(memory.subarray(start, start + count));
+    this.inputOffset = start + count;
     return count;
-  }
-
-  /** The next piece of `length` bytes at `start` of `bytes`, up to `maxBytes`; `null` past the end. */
-  private take(
-    bytes: Uint8Array,
-    start: number,
-    length: number,
-    maxBytes: number,
-    copy: boolean,
-  ): Uint8Array | null {
-    if (this.inputOffset >= length) return null;
-    const end = Math.min(length, this.inputOffset + Math.max(0, Math.floor(maxBytes)));
-    const from = start + this.inputOffset;
-    this.inputOffset = end;
-    return copy ? bytes.slice(from, start + end) : bytes.subarray(from, start + end);
   }
 
   loaded<T = unknown>(reference: ModuleReference): T {

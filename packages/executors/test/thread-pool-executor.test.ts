@@ -394,10 +394,12 @@ describe('ThreadPoolExecutor: the request body streams in on demand', () => {
           for (let start = 0; start < body.length; start += 7_000) yield body.slice(start, start + 7_000);
         })();
       } else if (how === 'file') {
-        input = await spoolInput([body], {
-          memoryLimit: 0,
-          directory: await mkdtemp(join(tmpdir(), 'tsgi-')),
-        });
+        input = await spoolInput(
+          (async function* () {
+            yield body;
+          })(),
+          { memoryLimit: 0 },
+        );
       }
       // A buffer can be read by several units at once (each gets its own copy in shared memory).
       const runs = how === 'buffer' ? 3 : 1;
