@@ -36,6 +36,7 @@ export {
   defaultSharedInputBytes,
   defaultWorkerHeapLimitMb,
   defaultWorkerNice,
+  sharedInputSlotBytes,
   ThreadPoolExecutor,
   type ThreadPoolExecutorOptions,
 } from './thread-pool-executor.js';

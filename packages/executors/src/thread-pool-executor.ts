@@ -90,15 +90,18 @@ export interface ThreadPoolExecutorOptions {
    */
   readonly workerNice?: number;
   /**
-   * Bytes of shared memory the pool copies request bodies into, so that a body reaches its worker without being
-   * cloned twice and allocated again there (bodies up to an eighth of it; a larger one, or one that finds the
-   * memory taken, is cloned). Default: 4 MiB (`defaultSharedInputBytes`); `0` clones every body.
+   * Bytes of shared memory the pool copies `Uint8Array` inputs into, in slots of 64 KiB (`sharedInputSlotBytes`:
+   * what the container buffers by default), so that a body reaches its worker without being cloned twice and
+   * allocated again there. A larger input, or one that finds every slot taken, is cloned. Default: 4 MiB
+   * (`defaultSharedInputBytes`, 64 bodies at once); `0` clones every input.
    */
   readonly sharedInputBytes?: number;
 }
 
-/** The pool's shared memory for request bodies, by default: 64 bodies of 64 KiB (what the container buffers). */
+/** The pool's shared memory for request bodies, by default: 64 slots. */
 export const defaultSharedInputBytes = 4 * 1024 * 1024;
+/** The largest input a slot of shared memory holds: the container's default `bodyBufferSize`. */
+export const sharedInputSlotBytes = 64 * 1024;
 
 /**
  * A worker at the pool's size limit may hold this many units: the one it runs and others it starts as soon as it
@@ -195,7 +198,9 @@ export class ThreadPoolExecutor implements Executor {
     const { maxOldGenerationSizeMb = defaultWorkerHeapLimitMb, ...limits } = options.resourceLimits ?? {};
     this.resourceLimits = maxOldGenerationSizeMb > 0 ? { ...limits, maxOldGenerationSizeMb } : limits;
     const sharedInputBytes = Math.max(0, Math.floor(options.sharedInputBytes ?? defaultSharedInputBytes));
-    this.sharedInput = sharedInputBytes > 0 ? new SharedInput(sharedInputBytes) : undefined;
+    const slotBytes = Math.min(sharedInputSlotBytes, sharedInputBytes);
+    this.sharedInput =
+      slotBytes > 0 ? new SharedInput(Math.floor(sharedInputBytes / slotBytes), slotBytes) : undefined;
   }
 
   /** Worker threads alive or starting (for tests and metrics). */
@@ -495,7 +500,7 @@ export class ThreadPoolExecutor implements Executor {
     const { input } = unit.work;
     let inputMessage: WorkInput = false;
     if (input instanceof Uint8Array) {
-      // Kept when the unit moves to another worker: every worker reads the same shared memory.
+      // Kept when the unit moves to another worker: every worker sees the same shared memory.
       unit.inputRegion ??= this.sharedInput?.store(input);
       const region = unit.inputRegion;
       if (region !== undefined) inputMessage = { offset: region.offset, length: region.length };

@@ -386,7 +386,7 @@ describe('ThreadPoolExecutor: the request body streams in on demand', () => {
   )(
     'readInto() and read() in turn read every byte, whatever the input travels by',
     async (body, size, mixed, how) => {
-      // A small shared buffer: bodies over 4 KiB are cloned instead, and the ring wraps often.
+      // One slot of 32 KiB: a larger body, and all but one of the concurrent runs, are cloned instead.
       const executor = pool({ maxWorkers: 2, sharedInputBytes: 32 * 1024 });
       let input: Uint8Array | InputFile | AsyncIterable<Uint8Array> = body;
       if (how === 'stream') {
