@@ -49,7 +49,6 @@ export class PoolWork<Thread extends PoolWorkThread> {
   dropping = false;
   settled = false;
   error: unknown;
-  onAbort: (() => void) | undefined;
   /** The input's file until it is released: once no thread can read it any more. */
   inputFile: InputFile | undefined;
   /** Where the pool copied the input in shared memory, until it is released likewise. */
@@ -95,7 +94,6 @@ export class PoolWork<Thread extends PoolWorkThread> {
     clearTimeout(this.timer);
     // A unit still on a live thread (a timeout, a close deadline) keeps its file until that thread exits.
     if (this.worker === undefined || this.finishedOnWorker) this.releaseInput();
-    if (this.onAbort) this.work.signal?.removeEventListener('abort', this.onAbort);
     const failure = this.error ?? error;
     if (failure === undefined) this.resolve();
     else this.reject(failure);

@@ -8,6 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits, SHARE_ENV } from 'node:worker_threads';
+import { AbortWatch } from './abort-watch.js';
 import { acknowledge } from './credit-window.js';
 import { type Deferred, deferred } from './deferred.js';
 import {
@@ -174,9 +175,12 @@ export class ThreadPoolExecutor implements Executor {
   private stallCheck: NodeJS.Timeout | undefined;
   private readonly resourceLimits: ResourceLimits;
   private readonly sharedInput: SharedInput | undefined;
+  private readonly abortWatch = new AbortWatch<PoolWork<PoolWorker>>((unit) => this.cancel(unit));
   private readonly unitOwner: PoolWorkOwner = {
     cancel: (unit) => this.cancel(unit as PoolWork<PoolWorker>),
     settled: (unit) => {
+      const signal = unit.work.signal;
+      if (signal) this.abortWatch.delete(signal, unit as PoolWork<PoolWorker>);
       this.active.delete(unit as PoolWork<PoolWorker>);
       if (this.active.size === 0) {
         clearTimeout(this.closeDeadline);
@@ -281,10 +285,7 @@ export class ThreadPoolExecutor implements Executor {
         this.unitOwner,
       );
       this.active.add(unit);
-      if (work.signal) {
-        unit.onAbort = () => this.cancel(unit);
-        work.signal.addEventListener('abort', unit.onAbort, { once: true });
-      }
+      if (work.signal) this.abortWatch.add(work.signal, unit);
       if (worker) this.start(unit, worker);
       else {
         this.queue.push(unit);
