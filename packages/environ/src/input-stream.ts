@@ -80,7 +80,6 @@ export class WSGIInputStream implements InputStream {
     return this.#collect(Math.floor(size), false);
   }
 
-  /** Reads one line including its `\n`, or at most `size` bytes of it. Returns an empty array at the end. */
   /**
    * Reads up to `target.length` bytes into `target` (fewer only at the end); returns how many. What `read(size)`
    * returns, without allocating it: a reader that can copy into the target (a worker thread's) is asked to.
@@ -114,6 +113,7 @@ export class WSGIInputStream implements InputStream {
     return filled;
   }
 
+  /** Reads one line including its `\n`, or at most `size` bytes of it. Returns an empty array at the end. */
   readline(size?: number | null): Uint8Array {
     const limit = size == null || !(size >= 0) ? Number.POSITIVE_INFINITY : Math.floor(size);
     return this.#collect(limit, true);
