@@ -56,4 +56,9 @@ export class SharedInput {
   free(offset: number): void {
     this.freeSlots.push(offset);
   }
+
+  /** Slots holding a body not released yet. */
+  get inUse(): number {
+    return this.bytes.byteLength / this.slotBytes - this.freeSlots.length;
+  }
 }

@@ -212,6 +212,11 @@ export class ThreadPoolExecutor implements Executor {
     return this.workers.length;
   }
 
+  /** Slots of shared input memory holding a body some thread may still read (for tests and metrics). */
+  get sharedInputInUse(): number {
+    return this.sharedInput?.inUse ?? 0;
+  }
+
   /** Units of work waiting for a thread: in the pool's queue, or held by a busy worker. */
   get queueSize(): number {
     return this.waitingUnits();

@@ -433,6 +433,39 @@ describe('ThreadPoolExecutor: the request body streams in on demand', () => {
   });
 });
 
+describe('ThreadPoolExecutor: bodies in shared memory', () => {
+  it('gives every slot back, whether the unit returns, throws, is cancelled, times out or kills its thread', async () => {
+    const executor = pool({ maxWorkers: 2, maxQueue: 1000, sharedInputBytes: 8 * 64 * 1024 });
+    await executor.load([at('readsThenEnds')]);
+    const outcomes = ['return', 'throw', 'cancel', 'wait', 'timeout', 'exit'] as const;
+    const runs: Promise<unknown>[] = [];
+    let busiest = 0;
+    for (let index = 0; index < 36; index++) {
+      const how = outcomes[index % outcomes.length]!;
+      const controller = new AbortController();
+      const body = new Uint8Array(1000 + index).fill(index);
+      runs.push(
+        executor.run({
+          handler: at('readsThenEnds'),
+          payload: { how: how === 'timeout' ? 'spin' : how === 'cancel' ? 'wait' : how, ms: 30 },
+          input: body,
+          signal: controller.signal,
+          timeoutMs: how === 'timeout' ? 200 : undefined,
+          onMessage: () => {},
+        }),
+      );
+      if (how === 'cancel') setTimeout(() => controller.abort(), index % 2 === 0 ? 0 : 15);
+      busiest = Math.max(busiest, executor.sharedInputInUse);
+    }
+    await Promise.allSettled(runs);
+    // Bodies were in shared memory (8 slots for 36 bodies: the rest were cloned)…
+    expect(busiest).toBe(8);
+    // …and every slot comes back, a terminated thread's once it has exited.
+    await until(() => executor.sharedInputInUse === 0);
+    expect(executor.sharedInputInUse).toBe(0);
+  }, 60_000);
+});
+
 describe('ThreadPoolExecutor: input in a file', () => {
   /** The body spooled to a temporary file, with its releases recorded. */
   async function spooledFile(bytes: Uint8Array) {
