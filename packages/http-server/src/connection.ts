@@ -341,6 +341,7 @@ export class HTTPConnection implements GatewayConnection {
     this.batchBytes = 0;
     this.request.markFinished();
     this.logAccess();
+    flushCorked(this.response);
     this.response.destroy();
     this.abortController?.abort(new StreamClosedError('the response was aborted'));
   }
@@ -449,6 +450,17 @@ export class HTTPConnection implements GatewayConnection {
 }
 
 function ignore(): void {}
+
+/**
+ * Node corks the socket for the rest of the tick on a response's first write. Bytes written before an abort in the
+ * same tick would be dropped with the socket: they go out first, as they would have a moment later, so the client
+ * sees the response cut where it failed rather than no response at all.
+ */
+function flushCorked(response: ServerResponse): void {
+  const socket = response.socket;
+  if (socket === null || socket.destroyed) return;
+  while (socket.writableCorked > 0) socket.uncork();
+}
 
 /** The first value of a header in a flat `[name, value, …]` list, or `""`. */
 function headerValue(rawHeaders: readonly string[], lowerName: string): string {
