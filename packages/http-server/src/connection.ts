@@ -19,6 +19,8 @@ import { wholeResponse } from './whole-response.js';
 const RESOLVED: Promise<void> = Promise.resolve();
 /** A tick's batch of body chunks is sent once it reaches this size (the container batches as much). */
 const BATCH_LIMIT = 128 * 1024;
+/** A first chunk this large is written at once rather than batched (node's default high-water mark). */
+const FIRST_CHUNK_SENT_AT = 16 * 1024;
 
 /**
  * Runs from `process.nextTick`, which comes before the promise continuations already queued: a handler that awaits
@@ -200,14 +202,19 @@ export class HTTPConnection implements GatewayConnection {
     if (bytes.length === 0) return RESOLVED;
     this.bodyBytes += bytes.length;
     if (this.remaining >= 0) this.remaining -= bytes.length;
-    if (!this.bodyStarted || (this.batch === null && this.response.writableNeedDrain)) {
-      // The first bytes go at once, with the headers; while the socket is full, each write waits for 'drain'.
+    if (
+      this.batch === null &&
+      (this.response.writableNeedDrain || (!this.bodyStarted && bytes.length >= FIRST_CHUNK_SENT_AT))
+    ) {
+      // While the socket is full, each write waits for 'drain'; a large first chunk is not worth joining.
       this.bodyStarted = true;
       return this.send(bytes);
     }
-    // Later chunks written in the same tick go out as one chunk at its end (or at finish): one chunk header and
-    // one socket write instead of one per chunk. As with node's own writes (which cork the socket until the next
-    // tick), a chunk must not be changed until its write resolves.
+    this.bodyStarted = true;
+    // Chunks written in the same tick go out as one chunk at its end (the headers with them), or with finish() as
+    // node's `end(chunk)`: one chunk header and one socket write instead of one per chunk, and a whole response in
+    // one call. Node itself holds a first write until the tick ends (it corks the socket), so nothing leaves later
+    // than it would. As with node's own writes, a chunk must not be changed until its write resolves.
     if (this.batch === null) {
       this.batch = [bytes];
       process.nextTick(flushBatchSoon, this);
@@ -221,14 +228,20 @@ export class HTTPConnection implements GatewayConnection {
 
   /** @internal Sends the chunks batched in this tick, joined. */
   flushBatch(): Promise<void> {
+    const joined = this.takeBatch();
+    if (joined === undefined || this.phase !== STREAMING) return RESOLVED;
+    if (this.clientGone()) return Promise.reject(new StreamClosedError());
+    return this.send(joined);
+  }
+
+  /** Empties the batch: its chunks joined (the chunk itself when alone), or `undefined` when there is none. */
+  private takeBatch(): Uint8Array | undefined {
     const batch = this.batch;
-    if (batch === null) return RESOLVED;
+    if (batch === null) return undefined;
     this.batch = null;
     const length = this.batchBytes;
     this.batchBytes = 0;
-    if (this.phase !== STREAMING) return RESOLVED;
-    if (this.clientGone()) return Promise.reject(new StreamClosedError());
-    return this.send(joinChunks(batch, length, Buffer.allocUnsafe));
+    return joinChunks(batch, length, Buffer.allocUnsafe);
   }
 
   private send(bytes: Uint8Array): Promise<void> {
@@ -302,8 +315,8 @@ export class HTTPConnection implements GatewayConnection {
     if (this.phase >= FINISHED) return;
     if (this.phase === IDLE) this.status = 200;
     const response = this.response;
-    if (this.batch !== null) this.flushBatch().then(undefined, ignore);
     if (this.remaining > 0) {
+      if (this.batch !== null) this.flushBatch().then(undefined, ignore);
       this.state.options.logger.error(
         `${this.request.method} ${this.request.uri}: response body ended ${this.remaining} bytes short of its ` +
           'Content-Length; closing the connection',
@@ -325,8 +338,14 @@ export class HTTPConnection implements GatewayConnection {
     if (this.request.bodyLength === undefined && !incoming.complete) {
       response.once('finish', () => discardAtMost(incoming, this.state.options.maxBodySize));
     }
-    const backedUp = response.writableNeedDrain;
-    response.end();
+    const last = this.clientGone() ? undefined : this.takeBatch();
+    let backedUp = response.writableNeedDrain;
+    if (last === undefined) response.end();
+    else {
+      response.end(last);
+      // The last bytes may be what filled the socket (a finished response no longer reports that itself).
+      backedUp ||= response.socket?.writableNeedDrain === true;
+    }
     if (backedUp && this.state.options.sendTimeout > 0) this.closeIfNeverFlushed();
     this.request.markFinished();
     this.logAccess();
@@ -336,11 +355,14 @@ export class HTTPConnection implements GatewayConnection {
   /** Closes the connection at once: the way to fail after the headers were sent. */
   abort(): void {
     if (this.phase >= FINISHED) return;
+    const batched = this.phase === STREAMING && !this.clientGone() ? this.takeBatch() : undefined;
     this.phase = ABORTED;
     this.batch = null;
     this.batchBytes = 0;
     this.request.markFinished();
     this.logAccess();
+    // What was written before the failure goes out first: the client sees the response cut where it failed.
+    if (batched !== undefined) this.response.write(batched);
     flushCorked(this.response);
     this.response.destroy();
     this.abortController?.abort(new StreamClosedError('the response was aborted'));
@@ -453,8 +475,7 @@ function ignore(): void {}
 
 /**
  * Node corks the socket for the rest of the tick on a response's first write. Bytes written before an abort in the
- * same tick would be dropped with the socket: they go out first, as they would have a moment later, so the client
- * sees the response cut where it failed rather than no response at all.
+ * same tick would be dropped with the socket: they go out first, as they would have a moment later.
  */
 function flushCorked(response: ServerResponse): void {
   const socket = response.socket;
