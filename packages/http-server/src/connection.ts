@@ -19,8 +19,8 @@ import { wholeResponse } from './whole-response.js';
 const RESOLVED: Promise<void> = Promise.resolve();
 /** A tick's batch of body chunks is sent once it reaches this size (the container batches as much). */
 const BATCH_LIMIT = 128 * 1024;
-/** A first chunk this large is written at once rather than batched (node's default high-water mark). */
-const FIRST_CHUNK_SENT_AT = 16 * 1024;
+/** A chunk this large is written as it is rather than copied into a batch (node's default high-water mark). */
+const LARGE_CHUNK = 16 * 1024;
 
 /**
  * Runs from `process.nextTick`, which comes before the promise continuations already queued: a handler that awaits
@@ -202,12 +202,12 @@ export class HTTPConnection implements GatewayConnection {
     if (bytes.length === 0) return RESOLVED;
     this.bodyBytes += bytes.length;
     if (this.remaining >= 0) this.remaining -= bytes.length;
-    if (
-      this.batch === null &&
-      (this.response.writableNeedDrain || (!this.bodyStarted && bytes.length >= FIRST_CHUNK_SENT_AT))
-    ) {
-      // While the socket is full, each write waits for 'drain'; a large first chunk is not worth joining.
+    if (bytes.length >= LARGE_CHUNK || (this.batch === null && this.response.writableNeedDrain)) {
+      // A large chunk is not worth copying into a batch: it is written as it is, after what is batched (node
+      // still sends both in one socket write). While the socket is full, each write waits for 'drain'.
       this.bodyStarted = true;
+      const batched = this.takeBatch();
+      if (batched !== undefined) this.response.write(batched);
       return this.send(bytes);
     }
     this.bodyStarted = true;

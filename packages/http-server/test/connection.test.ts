@@ -105,6 +105,22 @@ describe('framing', () => {
     expect(data.slice(bodyStart).match(/(^|\r\n)[1-9a-f][0-9a-f]*\r\n/g)?.length).toBe(1);
   });
 
+  it('writes a large chunk as it is, after the small ones batched before it, in order', async () => {
+    const large = new Uint8Array(20 * 1024).fill(120);
+    const { data } = await rawWith(async (request) => {
+      await request.connection.writeHeaders({ code: 200, reason: 'OK' }, ['Content-Type', 'text/plain']);
+      await request.connection.write(hello);
+      await request.connection.write(hello);
+      await request.connection.write(large);
+      await request.connection.write(hello);
+      request.connection.finish();
+    }, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    const bodyStart = data.indexOf('\r\n\r\n') + 4;
+    expect(dechunk(data, bodyStart).payload).toBe(`hellohello${'x'.repeat(large.length)}hello`);
+    // The two batched before it joined, the large one alone, the last one with finish().
+    expect(data.slice(bodyStart).match(/(^|\r\n)[1-9a-f][0-9a-f]*\r\n/g)?.length).toBe(3);
+  });
+
   it('close-delimited on HTTP/1.0 without a length, even when keep-alive was asked', async () => {
     const stream: RequestCallback = async (request) => {
       await request.connection.writeHeaders({ code: 200, reason: 'OK' }, []);
