@@ -31,8 +31,9 @@ function flushHeadersAfterContinuations(connection: HTTPConnection): void {
 }
 
 function flushBatchSoon(connection: HTTPConnection): void {
-  // A failure shows on the handler's next write (the client is gone).
-  connection.flushBatch().then(undefined, ignore);
+  // A failure shows on the handler's next write (the client is gone). Usually finish() took the batch already.
+  const sent = connection.flushBatch();
+  if (sent !== RESOLVED) sent.then(undefined, ignore);
 }
 
 /**
@@ -202,19 +203,22 @@ export class HTTPConnection implements GatewayConnection {
     if (bytes.length === 0) return RESOLVED;
     this.bodyBytes += bytes.length;
     if (this.remaining >= 0) this.remaining -= bytes.length;
-    if (bytes.length >= LARGE_CHUNK || (this.batch === null && this.response.writableNeedDrain)) {
-      // A large chunk is not worth copying into a batch: it is written as it is, after what is batched (node
-      // still sends both in one socket write). While the socket is full, each write waits for 'drain'.
+    if (
+      !this.bodyStarted ||
+      bytes.length >= LARGE_CHUNK ||
+      (this.batch === null && this.response.writableNeedDrain)
+    ) {
+      // The first bytes go to node at once (it sends them with the headers when the tick ends); a large chunk is
+      // not worth copying into a batch: it is written as it is, after what is batched (node still sends both in
+      // one socket write). While the socket is full, each write waits for 'drain'.
       this.bodyStarted = true;
       const batched = this.takeBatch();
       if (batched !== undefined) this.response.write(batched);
       return this.send(bytes);
     }
-    this.bodyStarted = true;
-    // Chunks written in the same tick go out as one chunk at its end (the headers with them), or with finish() as
-    // node's `end(chunk)`: one chunk header and one socket write instead of one per chunk, and a whole response in
-    // one call. Node itself holds a first write until the tick ends (it corks the socket), so nothing leaves later
-    // than it would. As with node's own writes, a chunk must not be changed until its write resolves.
+    // Later small chunks written in the same tick go out as one chunk at its end, or with finish() as node's
+    // `end(chunk)`: one chunk header and one socket write instead of one per chunk. As with node's own writes
+    // (which cork the socket until the next tick), a chunk must not be changed until its write resolves.
     if (this.batch === null) {
       this.batch = [bytes];
       process.nextTick(flushBatchSoon, this);

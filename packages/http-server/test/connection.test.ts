@@ -88,11 +88,10 @@ describe('framing', () => {
       request.connection.finish();
     }, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     expect(data).toMatch(/Transfer-Encoding: chunked\r\n/);
-    // Written in one tick: one chunk on the wire (chunk boundaries carry no meaning, RFC 9112 §7.1).
-    expect(data.endsWith('\r\n\r\na\r\nhellohello\r\n0\r\n\r\n')).toBe(true);
+    expect(data.endsWith('\r\n\r\n5\r\nhello\r\n5\r\nhello\r\n0\r\n\r\n')).toBe(true);
   });
 
-  it('joins the chunks written in the same tick into one, sent with the headers', async () => {
+  it('sends the first chunk with the headers and joins the chunks written after it in the same tick', async () => {
     const parts = Array.from({ length: 50 }, (_, index) => `part ${index};`);
     const { data } = await rawWith(async (request) => {
       await request.connection.writeHeaders({ code: 200, reason: 'OK' }, ['Content-Type', 'text/plain']);
@@ -101,8 +100,8 @@ describe('framing', () => {
     }, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     const bodyStart = data.indexOf('\r\n\r\n') + 4;
     expect(dechunk(data, bodyStart).payload).toBe(parts.join(''));
-    // One chunk on the wire for all 50 (the terminating `0` chunk aside).
-    expect(data.slice(bodyStart).match(/(^|\r\n)[1-9a-f][0-9a-f]*\r\n/g)?.length).toBe(1);
+    // Two chunks on the wire: the first as written, the other 49 as one (the terminating `0` chunk aside).
+    expect(data.slice(bodyStart).match(/(^|\r\n)[1-9a-f][0-9a-f]*\r\n/g)?.length).toBe(2);
   });
 
   it('writes a large chunk as it is, after the small ones batched before it, in order', async () => {
@@ -117,8 +116,8 @@ describe('framing', () => {
     }, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     const bodyStart = data.indexOf('\r\n\r\n') + 4;
     expect(dechunk(data, bodyStart).payload).toBe(`hellohello${'x'.repeat(large.length)}hello`);
-    // The two batched before it joined, the large one alone, the last one with finish().
-    expect(data.slice(bodyStart).match(/(^|\r\n)[1-9a-f][0-9a-f]*\r\n/g)?.length).toBe(3);
+    // The first as written, the second batched, the large one alone, the last one with finish().
+    expect(data.slice(bodyStart).match(/(^|\r\n)[1-9a-f][0-9a-f]*\r\n/g)?.length).toBe(4);
   });
 
   it('close-delimited on HTTP/1.0 without a length, even when keep-alive was asked', async () => {
@@ -305,8 +304,8 @@ describe('errors in the callback', () => {
     }, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n');
     expect(closed).toBe(true);
     expect(data).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-    // Cut where it failed: both writes, no terminating chunk.
-    expect(data.endsWith('\r\n\r\na\r\nhellohello\r\n')).toBe(true);
+    // Cut where it failed: both writes (the second batched), no terminating chunk.
+    expect(data.endsWith('\r\n\r\n5\r\nhello\r\n5\r\nhello\r\n')).toBe(true);
   });
 });
 
