@@ -27,6 +27,7 @@ import {
   isOwnBuffer,
   markOwnBuffer,
   pullEndsBatch,
+  pullWasSlow,
   type ResponseBatch,
   takeBatch,
 } from './response-batch.js';
@@ -98,6 +99,12 @@ class GatewayResponse implements BodyLength, ResponseBatch {
   batchRest: Uint8Array[] | null = null;
   batchBytes = 0;
   batchStart = 0;
+  /**
+   * On the event loop: the head and first chunk were handed over without waiting, so that chunks produced right
+   * after them join them in the same socket write (node sends them when the loop next turns). Cleared by the next
+   * flush, which the handler then awaits.
+   */
+  headHeld = false;
   /** Sends the container has not yet taken (inline `write()` cannot await them). */
   pending: Promise<void> | null = null;
   sendFailed = false;
@@ -124,7 +131,7 @@ class GatewayResponse implements BodyLength, ResponseBatch {
     let result: ResponseIterable | undefined;
     try {
       result = app(this.environ, this.startResponse);
-      if (!Array.isArray(result)) return this.closeAfter(result, this.stream(checkIterable(result)));
+      if (!Array.isArray(result)) return this.iterate(result, checkIterable(result));
       if (this.collect(result)) return this.closeAfter(result, this.settle());
     } catch (error) {
       return this.closeAndFinish(result, error);
@@ -208,10 +215,30 @@ class GatewayResponse implements BodyLength, ResponseBatch {
     return this.pending !== null || this.sendFailed;
   }
 
-  /** Any other iterable: the first chunk goes out at once; chunks produced back to back are batched. */
-  async stream(iterable: Iterable<unknown>): Promise<void> {
+  /**
+   * Any other iterable, pulled without an `async` frame until a send must be awaited: a generator whose chunks all
+   * come at once finishes synchronously, so on the event loop its whole response leaves in one socket write.
+   */
+  iterate(result: ResponseIterable | undefined, iterable: Iterable<unknown>): void | Promise<void> {
     const iterator = iterable[Symbol.iterator]();
-    if (this.pending !== null || this.sendFailed) await this.settle();
+    if (this.pending === null && !this.sendFailed && !this.pull(iterator)) {
+      return this.closeAndFinish(result, noFailure);
+    }
+    return this.closeAfter(result, this.stream(iterator));
+  }
+
+  /** Awaits what was sent, then pulls again, until the iterable ends. */
+  async stream(iterator: Iterator<unknown>): Promise<void> {
+    do await this.settle();
+    while (this.pull(iterator));
+  }
+
+  /**
+   * Pulls chunks until the iterable ends (returns `false`) or a send must be awaited first (`true`). Chunks produced
+   * back to back are batched. After a slow first pull the first chunk goes out at once; after a fast one it waits,
+   * within the batch window, for those produced right after it.
+   */
+  pull(iterator: Iterator<unknown>): boolean {
     let pullStart = performance.now();
     while (!this.complete) {
       const step = iterator.next();
@@ -219,22 +246,26 @@ class GatewayResponse implements BodyLength, ResponseBatch {
       const pullEnd = performance.now();
       if (step.done) {
         this.lengthKnown = true;
-        return;
+        return false;
       }
       if (!this.headersSent) {
         this.take(step.value, true);
+        // A fast first pull predicts fast ones after it: on the event loop the head waits for them (within the
+        // batch window, counted from now), so a generator's whole response can leave in one write.
+        if (this.headersSent && this.settings.onEventLoop && !pullWasSlow(pullStart, pullEnd)) {
+          this.headHeld = true;
+          this.batchStart = pullEnd;
+        }
       } else {
         const wasEmpty = this.batchBytes === 0;
         this.take(step.value, false);
-        if (wasEmpty) this.batchStart = pullStart;
-        if (this.batchBytes > 0 && pullEndsBatch(this, pullStart, pullEnd)) this.flush();
+        if (wasEmpty && !this.headHeld) this.batchStart = pullStart;
+        if ((this.batchBytes > 0 || this.headHeld) && pullEndsBatch(this, pullStart, pullEnd)) this.flush();
       }
       pullStart = pullEnd;
-      if (this.pending !== null || this.sendFailed) {
-        await this.settle();
-        pullStart = performance.now();
-      }
+      if (this.sendFailed || (this.pending !== null && !this.headHeld)) return true;
     }
+    return false;
   }
 
   /** Takes one chunk from `write()` or the iterable. The first non-empty chunk sends the headers when `now`. */
@@ -259,7 +290,9 @@ class GatewayResponse implements BodyLength, ResponseBatch {
     if (this.batchBytes >= batchLimit || (now && !this.headersSent)) this.flush();
   }
 
+  /** Sends the batch (if any) and ends a held head's wait: the handler awaits what was sent before it pulls again. */
   flush(): void {
+    this.headHeld = false;
     const chunk = takeBatch(this);
     if (chunk === null) return;
     this.send(this.headersSent ? { type: 'body', chunk, end: false } : this.headMessage(chunk, false, -1));

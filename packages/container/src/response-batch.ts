@@ -41,9 +41,14 @@ export function clearBatch(batch: ResponseBatch): void {
   batch.batchBytes = 0;
 }
 
+/** Whether the pull that ran from `pullStart` to `pullEnd` took long enough to predict a slow producer. */
+export function pullWasSlow(pullStart: number, pullEnd: number): boolean {
+  return pullEnd - pullStart > slowPullMs;
+}
+
 /** Whether the pull that ran from `pullStart` to `pullEnd` sends the batch now: it was slow, or the window passed. */
 export function pullEndsBatch(batch: ResponseBatch, pullStart: number, pullEnd: number): boolean {
-  return pullEnd - pullStart > slowPullMs || pullEnd - batch.batchStart >= batchWindowMs;
+  return pullWasSlow(pullStart, pullEnd) || pullEnd - batch.batchStart >= batchWindowMs;
 }
 
 /** Empties the batch into one chunk (the first itself when it is alone), or `null` when it is empty. */

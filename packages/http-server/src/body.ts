@@ -64,9 +64,10 @@ export async function* readBodyStream(
 }
 
 /**
- * The whole body, collected from node's `data` events: the same checks as `readBodyStream` (100 Continue on the
- * first read, `maxBodySize`, the trailer section, a connection that closes early), without a promise or an
- * iterator step per chunk. A body that arrives in one chunk is returned as it is; a longer one is joined once.
+ * The whole body, collected from node's `data` events into `request.body` (and `bodyLength`): the same checks as
+ * `readBodyStream` (100 Continue on the first read, `maxBodySize`, the trailer section, a connection that closes
+ * early), without a promise or an iterator step per chunk. A body that arrives in one chunk is kept as it is; a
+ * longer one is joined once.
  */
 export function collectBody(request: HTTPServerRequest, options: ResolvedOptions): Promise<Uint8Array> {
   const maxBodySize = options.maxBodySize;
@@ -106,12 +107,16 @@ export function collectBody(request: HTTPServerRequest, options: ResolvedOptions
         reject(connection.refuseBody(refused));
         return;
       }
-      if (first === undefined) resolve(new Uint8Array(0));
-      else if (rest === undefined) resolve(first);
+      let body: Uint8Array;
+      if (first === undefined) body = new Uint8Array(0);
+      else if (rest === undefined) body = first;
       else {
         rest.unshift(first);
-        resolve(joinChunks(rest, received, Buffer.allocUnsafe));
+        body = joinChunks(rest, received, Buffer.allocUnsafe);
       }
+      request.body = body;
+      request.bodyLength = body.length;
+      resolve(body);
     };
     const onError = (error: unknown) => {
       stop();
@@ -137,8 +142,9 @@ export function collectBody(request: HTTPServerRequest, options: ResolvedOptions
     incoming.on('data', onData);
     incoming.on('end', onEnd);
     incoming.on('error', onError);
+    // `on`, not `once`: stop() removes it, and `once` would allocate a wrapper per request.
     if (socket.destroyed) failIfIncomplete();
-    else socket.once('close', failIfIncomplete);
+    else socket.on('close', failIfIncomplete);
   });
 }
 

@@ -19,6 +19,8 @@ import { wholeResponse } from './whole-response.js';
 const RESOLVED: Promise<void> = Promise.resolve();
 /** A tick's batch of body chunks is sent once it reaches this size (the container batches as much). */
 const BATCH_LIMIT = 128 * 1024;
+/** A chunk this large is written as it is rather than copied into a batch (node's default high-water mark). */
+const LARGE_CHUNK = 16 * 1024;
 
 /**
  * Runs from `process.nextTick`, which comes before the promise continuations already queued: a handler that awaits
@@ -29,8 +31,9 @@ function flushHeadersAfterContinuations(connection: HTTPConnection): void {
 }
 
 function flushBatchSoon(connection: HTTPConnection): void {
-  // A failure shows on the handler's next write (the client is gone).
-  connection.flushBatch().then(undefined, ignore);
+  // A failure shows on the handler's next write (the client is gone). Usually finish() took the batch already.
+  const sent = connection.flushBatch();
+  if (sent !== RESOLVED) sent.then(undefined, ignore);
 }
 
 /**
@@ -200,14 +203,22 @@ export class HTTPConnection implements GatewayConnection {
     if (bytes.length === 0) return RESOLVED;
     this.bodyBytes += bytes.length;
     if (this.remaining >= 0) this.remaining -= bytes.length;
-    if (!this.bodyStarted || (this.batch === null && this.response.writableNeedDrain)) {
-      // The first bytes go at once, with the headers; while the socket is full, each write waits for 'drain'.
+    if (
+      !this.bodyStarted ||
+      bytes.length >= LARGE_CHUNK ||
+      (this.batch === null && this.response.writableNeedDrain)
+    ) {
+      // The first bytes go to node at once (it sends them with the headers when the tick ends); a large chunk is
+      // not worth copying into a batch: it is written as it is, after what is batched (node still sends both in
+      // one socket write). While the socket is full, each write waits for 'drain'.
       this.bodyStarted = true;
+      const batched = this.takeBatch();
+      if (batched !== undefined) this.response.write(batched);
       return this.send(bytes);
     }
-    // Later chunks written in the same tick go out as one chunk at its end (or at finish): one chunk header and
-    // one socket write instead of one per chunk. As with node's own writes (which cork the socket until the next
-    // tick), a chunk must not be changed until its write resolves.
+    // Later small chunks written in the same tick go out as one chunk at its end, or with finish() as node's
+    // `end(chunk)`: one chunk header and one socket write instead of one per chunk. As with node's own writes
+    // (which cork the socket until the next tick), a chunk must not be changed until its write resolves.
     if (this.batch === null) {
       this.batch = [bytes];
       process.nextTick(flushBatchSoon, this);
@@ -221,14 +232,20 @@ export class HTTPConnection implements GatewayConnection {
 
   /** @internal Sends the chunks batched in this tick, joined. */
   flushBatch(): Promise<void> {
+    const joined = this.takeBatch();
+    if (joined === undefined || this.phase !== STREAMING) return RESOLVED;
+    if (this.clientGone()) return Promise.reject(new StreamClosedError());
+    return this.send(joined);
+  }
+
+  /** Empties the batch: its chunks joined (the chunk itself when alone), or `undefined` when there is none. */
+  private takeBatch(): Uint8Array | undefined {
     const batch = this.batch;
-    if (batch === null) return RESOLVED;
+    if (batch === null) return undefined;
     this.batch = null;
     const length = this.batchBytes;
     this.batchBytes = 0;
-    if (this.phase !== STREAMING) return RESOLVED;
-    if (this.clientGone()) return Promise.reject(new StreamClosedError());
-    return this.send(joinChunks(batch, length, Buffer.allocUnsafe));
+    return joinChunks(batch, length, Buffer.allocUnsafe);
   }
 
   private send(bytes: Uint8Array): Promise<void> {
@@ -302,8 +319,8 @@ export class HTTPConnection implements GatewayConnection {
     if (this.phase >= FINISHED) return;
     if (this.phase === IDLE) this.status = 200;
     const response = this.response;
-    if (this.batch !== null) this.flushBatch().then(undefined, ignore);
     if (this.remaining > 0) {
+      if (this.batch !== null) this.flushBatch().then(undefined, ignore);
       this.state.options.logger.error(
         `${this.request.method} ${this.request.uri}: response body ended ${this.remaining} bytes short of its ` +
           'Content-Length; closing the connection',
@@ -325,8 +342,14 @@ export class HTTPConnection implements GatewayConnection {
     if (this.request.bodyLength === undefined && !incoming.complete) {
       response.once('finish', () => discardAtMost(incoming, this.state.options.maxBodySize));
     }
-    const backedUp = response.writableNeedDrain;
-    response.end();
+    const last = this.clientGone() ? undefined : this.takeBatch();
+    let backedUp = response.writableNeedDrain;
+    if (last === undefined) response.end();
+    else {
+      response.end(last);
+      // The last bytes may be what filled the socket (a finished response no longer reports that itself).
+      backedUp ||= response.socket?.writableNeedDrain === true;
+    }
     if (backedUp && this.state.options.sendTimeout > 0) this.closeIfNeverFlushed();
     this.request.markFinished();
     this.logAccess();
@@ -336,11 +359,15 @@ export class HTTPConnection implements GatewayConnection {
   /** Closes the connection at once: the way to fail after the headers were sent. */
   abort(): void {
     if (this.phase >= FINISHED) return;
+    const batched = this.phase === STREAMING && !this.clientGone() ? this.takeBatch() : undefined;
     this.phase = ABORTED;
     this.batch = null;
     this.batchBytes = 0;
     this.request.markFinished();
     this.logAccess();
+    // What was written before the failure goes out first: the client sees the response cut where it failed.
+    if (batched !== undefined) this.response.write(batched);
+    flushCorked(this.response);
     this.response.destroy();
     this.abortController?.abort(new StreamClosedError('the response was aborted'));
   }
@@ -449,6 +476,16 @@ export class HTTPConnection implements GatewayConnection {
 }
 
 function ignore(): void {}
+
+/**
+ * Node corks the socket for the rest of the tick on a response's first write. Bytes written before an abort in the
+ * same tick would be dropped with the socket: they go out first, as they would have a moment later.
+ */
+function flushCorked(response: ServerResponse): void {
+  const socket = response.socket;
+  if (socket === null || socket.destroyed) return;
+  while (socket.writableCorked > 0) socket.uncork();
+}
 
 /** The first value of a header in a flat `[name, value, …]` list, or `""`. */
 function headerValue(rawHeaders: readonly string[], lowerName: string): string {

@@ -289,24 +289,21 @@ export class HTTPServerRequest implements ContainerRequest {
   /** Reads the whole body (bounded by `maxBodySize`) into `body` and returns it. */
   readBody(): Promise<Uint8Array> {
     if (this.body !== undefined) return Promise.resolve(this.body);
-    this.cachedBodyRead ??= this.collect();
+    // Nobody iterates the stream: node's events, without a promise per chunk (collectBody sets `body` itself).
+    this.cachedBodyRead ??=
+      this.cachedBodyStream === undefined ? collectBody(this, this.state.options) : this.collectStream();
     return this.cachedBodyRead;
   }
 
-  private async collect(): Promise<Uint8Array> {
-    let body: Uint8Array;
-    if (this.cachedBodyStream === undefined) {
-      // Nobody iterates the stream: node's events, without a promise per chunk.
-      body = await collectBody(this, this.state.options);
-    } else {
-      const chunks: Uint8Array[] = [];
-      let length = 0;
-      for await (const chunk of this.cachedBodyStream) {
-        chunks.push(chunk);
-        length += chunk.length;
-      }
-      body = joinChunks(chunks, length, Buffer.allocUnsafe);
+  /** The rest of a body whose stream was already started. */
+  private async collectStream(): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    for await (const chunk of this.cachedBodyStream!) {
+      chunks.push(chunk);
+      length += chunk.length;
     }
+    const body = joinChunks(chunks, length, Buffer.allocUnsafe);
     this.body = body;
     this.bodyLength = body.length;
     return body;

@@ -100,8 +100,24 @@ describe('framing', () => {
     }, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     const bodyStart = data.indexOf('\r\n\r\n') + 4;
     expect(dechunk(data, bodyStart).payload).toBe(parts.join(''));
-    // Two chunks on the wire: the first as written, the other 49 as one.
-    expect(data.slice(bodyStart).match(/\r\n[0-9a-f]+\r\n/g)?.length).toBe(2);
+    // Two chunks on the wire: the first as written, the other 49 as one (the terminating `0` chunk aside).
+    expect(data.slice(bodyStart).match(/(^|\r\n)[1-9a-f][0-9a-f]*\r\n/g)?.length).toBe(2);
+  });
+
+  it('writes a large chunk as it is, after the small ones batched before it, in order', async () => {
+    const large = new Uint8Array(20 * 1024).fill(120);
+    const { data } = await rawWith(async (request) => {
+      await request.connection.writeHeaders({ code: 200, reason: 'OK' }, ['Content-Type', 'text/plain']);
+      await request.connection.write(hello);
+      await request.connection.write(hello);
+      await request.connection.write(large);
+      await request.connection.write(hello);
+      request.connection.finish();
+    }, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    const bodyStart = data.indexOf('\r\n\r\n') + 4;
+    expect(dechunk(data, bodyStart).payload).toBe(`hellohello${'x'.repeat(large.length)}hello`);
+    // The first as written, the second batched, the large one alone, the last one with finish().
+    expect(data.slice(bodyStart).match(/(^|\r\n)[1-9a-f][0-9a-f]*\r\n/g)?.length).toBe(4);
   });
 
   it('close-delimited on HTTP/1.0 without a length, even when keep-alive was asked', async () => {
@@ -277,6 +293,19 @@ describe('errors in the callback', () => {
     );
     expect(closed).toBe(true);
     expect(data).toBe('');
+  });
+
+  it('abort() in the tick of the first writes still sends what was written, then closes', async () => {
+    const { closed, data } = await rawWith(async (request) => {
+      await request.connection.writeHeaders({ code: 200, reason: 'OK' }, ['Content-Type', 'text/plain']);
+      await request.connection.write(hello);
+      await request.connection.write(hello);
+      request.connection.abort();
+    }, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+    expect(closed).toBe(true);
+    expect(data).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    // Cut where it failed: both writes (the second batched), no terminating chunk.
+    expect(data.endsWith('\r\n\r\n5\r\nhello\r\n5\r\nhello\r\n')).toBe(true);
   });
 });
 
