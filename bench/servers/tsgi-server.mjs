@@ -34,7 +34,8 @@ async function rules() {
       ];
     case 'thread': {
       const maxWorkers = Number(process.env.BENCH_THREAD_WORKERS) || availableParallelism();
-      const executor = new ThreadPoolExecutor({ maxWorkers });
+      const workerNice = process.env.BENCH_WORKER_NICE ? Number(process.env.BENCH_WORKER_NICE) : undefined;
+      const executor = new ThreadPoolExecutor({ maxWorkers, workerNice });
       const reference = { module: new URL('./gateway-app.mjs', import.meta.url).href, export: 'app' };
       return [
         ['/ping', ping],
