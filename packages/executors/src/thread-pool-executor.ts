@@ -401,28 +401,16 @@ export class ThreadPoolExecutor implements Executor {
 
   private handleMessage(worker: PoolWorker, message: unknown[]): void {
     switch (message[0]) {
-      case ToMain.message: {
-        const unit = worker.units.get(message[1] as number);
-        const bytes = message[3] as number;
-        if (!unit) acknowledge(worker.control, bytes);
-        else {
-          unit.unackedMessages++;
-          unit.unackedBytes += bytes;
-          unit.enqueue({ message: message[2], bytes });
-        }
+      case ToMain.message:
+        this.receive(worker, message);
         return;
-      }
       case ToMain.done:
       case ToMain.failed: {
+        // The unit's last message may come with its end (`send(…, last)`): `[done, id, message, bytes]`.
+        if (message[0] === ToMain.done && message.length > 2) this.receive(worker, message);
         const unit = worker.units.get(message[1] as number);
         if (!unit) return;
         worker.units.delete(unit.id);
-        // The unit's last message came with its end (`send(…, last)`).
-        if (message[0] === ToMain.done && message.length > 2) {
-          unit.unackedMessages++;
-          unit.unackedBytes += message[3] as number;
-          unit.enqueue({ message: message[2], bytes: message[3] as number });
-        }
         unit.finishOnWorker();
         const error =
           message[0] === ToMain.failed ? deserializeError(message[2] as SerializedError) : undefined;
@@ -457,6 +445,19 @@ export class ThreadPoolExecutor implements Executor {
         worker.loaded(message[1] as SerializedError | undefined, this.idleTimeoutMs);
         return;
     }
+  }
+
+  /** A unit's message `[tag, id, message, bytes]`: delivered, or (its unit gone) acknowledged at once. */
+  private receive(worker: PoolWorker, message: unknown[]): void {
+    const unit = worker.units.get(message[1] as number);
+    const bytes = message[3] as number;
+    if (!unit) {
+      acknowledge(worker.control, bytes);
+      return;
+    }
+    unit.unackedMessages++;
+    unit.unackedBytes += bytes;
+    unit.enqueue({ message: message[2], bytes });
   }
 
   /** An idle worker, or (once the pool cannot grow) the least busy one with room for a unit in waiting. */
