@@ -6,6 +6,7 @@ import { join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PythonBridge, type PythonBuffer, type PythonCallable, stagingSize } from './bridge.js';
 import type { GatewayConfig } from './config.js';
+import { type EmscriptenModule, installDirectCalls } from './direct-calls.js';
 import { PythonLoadError } from './errors.js';
 import { type EmscriptenFS, mountDirectories } from './filesystem.js';
 import gatewaySource from './gateway.py';
@@ -15,6 +16,8 @@ interface Pyodide {
   FS: EmscriptenFS & { writeFile(path: string, data: string): void };
   runPython(code: string, options?: { globals?: unknown }): unknown;
   toPy(value: unknown): unknown;
+  /** Emscripten's module (not in Pyodide's public API: its members are checked before use). */
+  _module?: EmscriptenModule;
 }
 
 type LoadPyodide = (options: Record<string, unknown>) => Promise<Pyodide>;
@@ -78,6 +81,7 @@ export async function loadInterpreter(
     stdout: lines(process.stdout).batched,
     stderr: lines(process.stderr).batched,
   });
+  installDirectCalls(pyodide._module ?? {});
   try {
     mountDirectories(pyodide.FS, config.mounts);
   } catch (error) {
