@@ -27,7 +27,13 @@ export class AnswerSender {
   }
 
   /** A unit's message (`end`: and its end), counting `bytes` against the window; `transfer` as `send()` got it. */
-  message(unitId: number, message: unknown, bytes: number, transfer: readonly ArrayBuffer[] | undefined, end = false): void {
+  message(
+    unitId: number,
+    message: unknown,
+    bytes: number,
+    transfer: readonly ArrayBuffer[] | undefined,
+    end = false,
+  ): void {
     const kind = end ? AnswerKind.doneWithMessage : AnswerKind.message;
     if (this.ring !== undefined && this.write(kind, unitId, message, bytes)) return;
     let prepared = message;

@@ -166,7 +166,8 @@ export class PoolWorker {
     if (this.answers === undefined) this.events.message(this, message);
     else if (tag === ToMain.drain) this.drainAnswers(true);
     // With a ring, a unit's posted message waits for the record that places it among the others.
-    else if (tag === ToMain.message || tag === ToMain.done || tag === ToMain.failed) this.posted.push(message);
+    else if (tag === ToMain.message || tag === ToMain.done || tag === ToMain.failed)
+      this.posted.push(message);
     else this.events.message(this, message);
   }
 
