@@ -10,8 +10,8 @@ import { AnswerRingReader } from './answer-ring.js';
 export interface AnswerTarget {
   unitMessage(unitId: number, message: unknown, bytes: number): void;
   unitDone(unitId: number): void;
-  /** The next unit message on the port belongs here: take it now. */
-  takePosted(): void;
+  /** The next unit message on the port belongs here: take it now; false when it has not arrived yet. */
+  takePosted(): boolean;
 }
 
 export class AnswerReceiver {
@@ -46,13 +46,20 @@ export class AnswerReceiver {
           const kind = ring.words[word]!;
           const unitId = ring.words[word + 1]!;
           const bytes = ring.words[word + 2]!;
+          if (kind === AnswerKind.posted) {
+            // Its message is posted right after the mark: until it arrives the drain waits here (its arrival
+            // drains again), so nothing after it overtakes it.
+            if (!target.takePosted()) {
+              ring.stopped();
+              return;
+            }
+            ring.release();
+            continue;
+          }
           const message =
-            kind === AnswerKind.message || kind === AnswerKind.doneWithMessage
-              ? decoder.decode(offset + answerRecordHeaderBytes)
-              : undefined;
+            kind === AnswerKind.done ? undefined : decoder.decode(offset + answerRecordHeaderBytes);
           ring.release();
-          if (kind === AnswerKind.posted) target.takePosted();
-          else if (kind === AnswerKind.done) target.unitDone(unitId);
+          if (kind === AnswerKind.done) target.unitDone(unitId);
           else {
             target.unitMessage(unitId, message, bytes);
             if (kind === AnswerKind.doneWithMessage) target.unitDone(unitId);

@@ -99,13 +99,20 @@ export class AnswerRingWriter extends AnswerRingView {
     return this.recordOffset + lengthBytes;
   }
 
-  /** Publishes the reserved record with the `payloadBytes` actually written (no more than reserved). */
-  commit(payloadBytes: number): void {
+  /**
+   * Publishes the reserved record with the `payloadBytes` actually written (no more than reserved). `wake: false`
+   * when something else is about to wake the main thread (a `postMessage` of the writer's own).
+   */
+  commit(payloadBytes: number, wake = true): void {
     this.words[this.recordOffset >> 2] = payloadBytes;
     this.written = (this.written + this.skipped + align(lengthBytes + payloadBytes)) | 0;
     const { header } = this;
     Atomics.store(header, Header.written, this.written);
-    if (Atomics.load(header, Header.wake) === 0 && Atomics.compareExchange(header, Header.wake, 0, 1) === 0) {
+    if (
+      wake &&
+      Atomics.load(header, Header.wake) === 0 &&
+      Atomics.compareExchange(header, Header.wake, 0, 1) === 0
+    ) {
       this.wake();
     }
   }
@@ -170,6 +177,11 @@ export class AnswerRingReader extends AnswerRingView {
     if (Atomics.load(header, Header.writerWaiting) === 1) Atomics.notify(header, Header.read);
   }
 
+  /** The drain stopped at a record that waits for something else to arrive, which will start the next one. */
+  stopped(): void {
+    Atomics.store(this.header, Header.wake, 0);
+  }
+
   /**
    * The drain that a wake-up asked for is over: the writer must wake the main thread for its next record. Returns
    * true when a record came in meanwhile and the caller must drain again (no wake-up will come for it).
@@ -178,7 +190,13 @@ export class AnswerRingReader extends AnswerRingView {
     const { header } = this;
     Atomics.store(header, Header.wake, 0);
     if (!this.pending) return false;
-    // Published while the flag was up: its writer did not wake anyone. Take the flag back, unless it already did.
+    return this.takeWake();
+  }
+
+  /** Raises the wake flag unless the writer already did (and so has woken, or will wake, the main thread). */
+  private takeWake(): boolean {
+    const { header } = this;
+    // Published while the flag was down again: its writer did not wake anyone. Take the flag, unless it did.
     return Atomics.compareExchange(header, Header.wake, 0, 1) === 0;
   }
 }

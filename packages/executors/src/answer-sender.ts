@@ -63,10 +63,20 @@ export class AnswerSender {
     this.post([ToMain.failed, unitId, error]);
   }
 
-  /** Posts, then (with a ring) marks the place: the port message is surely there when the reader reaches it. */
+  /**
+   * With a ring, marks the place first, then posts: the post itself wakes the main thread, whose drain stops at
+   * the mark until the message is there (a wake-up of the ring's own would be a second message).
+   */
   private post(message: unknown[], transfer?: ArrayBuffer[]): void {
-    this.port.postMessage(message, transfer);
-    if (this.ring !== undefined) this.write(AnswerKind.posted, message[1] as number, undefined, 0);
+    if (this.ring === undefined) return this.port.postMessage(message, transfer);
+    this.write(AnswerKind.posted, message[1] as number, undefined, 0);
+    try {
+      this.port.postMessage(message, transfer);
+    } catch (error) {
+      // It could not be cloned: the mark is published, so something must fill its place.
+      this.port.postMessage([ToMain.unsent, message[1]]);
+      throw error;
+    }
   }
 
   /** Writes one record; false when the message must be posted instead. */
@@ -98,7 +108,7 @@ export class AnswerSender {
         return false;
       }
     }
-    ring.commit(end - offset);
+    ring.commit(end - offset, kind !== AnswerKind.posted);
     return true;
   }
 }

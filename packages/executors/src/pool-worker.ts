@@ -165,23 +165,31 @@ export class PoolWorker {
     const tag = message[0];
     if (this.answers === undefined) this.events.message(this, message);
     else if (tag === ToMain.drain) this.drainAnswers(true);
-    // With a ring, a unit's posted message waits for the record that places it among the others.
-    else if (tag === ToMain.message || tag === ToMain.done || tag === ToMain.failed)
+    // With a ring, a unit's posted message waits for the record that places it among the others (published
+    // before it was posted): a drain now reaches it.
+    else if (
+      tag === ToMain.message ||
+      tag === ToMain.done ||
+      tag === ToMain.failed ||
+      tag === ToMain.unsent
+    ) {
       this.posted.push(message);
-    else this.events.message(this, message);
+      this.drainAnswers(true);
+    } else this.events.message(this, message);
   }
 
   private readonly answerTarget: AnswerTarget = {
     unitMessage: (unitId, message, bytes) => this.events.unitMessage(this, unitId, message, bytes),
     unitDone: (unitId) => this.events.unitDone(this, unitId),
     takePosted: () => {
-      // Posted before its record was published, so it is here or still on the port (behind other messages).
+      // Taken off the port already, or still on it (behind other messages), or not posted yet.
       while (this.posted.length === 0) {
         const next = receiveMessageOnPort(this.port);
-        if (next === undefined) return;
+        if (next === undefined) return false;
         this.portMessage(next.message as unknown[]);
       }
       this.events.message(this, this.posted.shift()!);
+      return true;
     },
   };
 

@@ -426,6 +426,8 @@ export class ThreadPoolExecutor implements Executor {
       case ToMain.failed:
         this.unitEnded(worker, message[1] as number, deserializeError(message[2] as SerializedError));
         return;
+      case ToMain.unsent:
+        return; // only filled its place in the answer ring
       case ToMain.read: {
         const unit = worker.units.get(message[1] as number);
         if (unit?.feeder === undefined) return;

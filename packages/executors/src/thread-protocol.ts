@@ -71,6 +71,8 @@ export const ToMain = {
   output: 7,
   /** The answer ring holds records and the main thread was not already draining it. */
   drain: 8,
+  /** Fills the ring's place for a unit message that could not be posted after all (it did not clone). */
+  unsent: 9,
 } as const;
 
 /**
