@@ -98,17 +98,21 @@ export interface ThreadPoolExecutorOptions {
    */
   readonly sharedInputBytes?: number;
   /**
-   * Bytes of shared memory each worker writes its units' messages and ends into (rounded up to a power of two),
-   * which the main thread takes in batches — one wake-up per batch, not one `postMessage` per message. A message
-   * larger than half of it, or one that is not plain data (see the README), is posted as before. Default: 512 KiB
-   * (`defaultAnswerRingBytes`: a 128 KiB batch of body chunks fits); `0` posts every message.
+   * Bytes of shared memory each worker writes its units' messages and ends into (rounded up to a power of two, at
+   * least 4 KiB), which the main thread takes in batches — one wake-up per batch, not one `postMessage` per
+   * message. A message with 16 KiB of chunks or more, one larger than half the ring, or one that is not plain data
+   * (see the README) is posted as before. Default: 512 KiB (`defaultAnswerRingBytes`); `0` posts every message.
    */
   readonly answerRingBytes?: number;
 }
 
 /** The pool's shared memory for request bodies, by default: 64 slots. */
 export const defaultSharedInputBytes = 4 * 1024 * 1024;
-/** Each worker's answer ring, by default: room for the gateway's largest batch of chunks (128 KiB), twice. */
+/**
+ * Each worker's answer ring, by default: a default credit window's worth of the largest messages the ring carries
+ * (16 messages of just under 16 KiB), twice over, so a worker inside its window seldom waits for the main thread
+ * to drain.
+ */
 export const defaultAnswerRingBytes = 512 * 1024;
 /** The largest input a slot of shared memory holds: the container's default `bodyBufferSize`. */
 export const sharedInputSlotBytes = 64 * 1024;
