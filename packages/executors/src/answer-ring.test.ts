@@ -92,7 +92,11 @@ describe('the answer codec', () => {
     }
     const deep: unknown[] = [];
     let inner = deep;
-    for (let depth = 0; depth < 20; depth++) inner.push((inner = []));
+    for (let depth = 0; depth < 20; depth++) {
+      const next: unknown[] = [];
+      inner.push(next);
+      inner = next;
+    }
     expect(measureValue(deep)).toBe(-1);
   });
 
@@ -146,7 +150,9 @@ describe('the answer ring', () => {
       }
       drain();
       expect(received).toHaveLength(sent.length);
-      received.forEach((value, index) => expectSame(value, sent[index]));
+      received.forEach((value, index) => {
+        expectSame(value, sent[index]);
+      });
       expect(pair.reader.pending).toBe(false);
     },
   );

@@ -68,7 +68,10 @@ export class AnswerSender {
    * the mark until the message is there (a wake-up of the ring's own would be a second message).
    */
   private post(message: unknown[], transfer?: ArrayBuffer[]): void {
-    if (this.ring === undefined) return this.port.postMessage(message, transfer);
+    if (this.ring === undefined) {
+      this.port.postMessage(message, transfer);
+      return;
+    }
     this.write(AnswerKind.posted, message[1] as number, undefined, 0);
     try {
       this.port.postMessage(message, transfer);
