@@ -35,7 +35,10 @@ async function rules() {
     case 'thread': {
       const maxWorkers = Number(process.env.BENCH_THREAD_WORKERS) || availableParallelism();
       const workerNice = process.env.BENCH_WORKER_NICE ? Number(process.env.BENCH_WORKER_NICE) : undefined;
-      const executor = new ThreadPoolExecutor({ maxWorkers, workerNice });
+      const answerRingBytes = process.env.BENCH_ANSWER_RING_BYTES
+        ? Number(process.env.BENCH_ANSWER_RING_BYTES)
+        : undefined;
+      const executor = new ThreadPoolExecutor({ maxWorkers, workerNice, answerRingBytes });
       const reference = { module: new URL('./gateway-app.mjs', import.meta.url).href, export: 'app' };
       return [
         ['/ping', ping],

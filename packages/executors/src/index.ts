@@ -33,6 +33,7 @@ export {
   spoolInput,
 } from './spooled-input.js';
 export {
+  defaultAnswerRingBytes,
   defaultSharedInputBytes,
   defaultWorkerHeapLimitMb,
   defaultWorkerNice,

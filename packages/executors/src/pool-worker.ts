@@ -11,6 +11,8 @@ import {
   type SHARE_ENV,
   Worker,
 } from 'node:worker_threads';
+import { AnswerReceiver, type AnswerTarget } from './answer-receiver.js';
+import { createAnswerRing } from './answer-ring.js';
 import { type Deferred, deferred } from './deferred.js';
 import { inputCapacity } from './input-channel.js';
 import type { ResolvedModuleReference } from './module-reference.js';
@@ -22,6 +24,7 @@ import {
   maxWorkId,
   type SerializedError,
   slotCount,
+  ToMain,
   ToWorker,
   type WorkerData,
   WorkState,
@@ -47,11 +50,18 @@ export interface PoolWorkerSettings {
   readonly nice: number;
   /** The pool's shared input buffer, if it has one. */
   readonly sharedInput: SharedArrayBuffer | undefined;
+  /** Bytes of each worker's answer ring; 0: every answer is posted. */
+  readonly answerRingBytes: number;
 }
 
 /** What a worker tells its pool. */
 export interface PoolWorkerEvents {
+  /** A port message (a unit's message, end or failure posted like `[ToMain.message, unitId, message, bytes]`). */
   message(worker: PoolWorker, message: unknown[]): void;
+  /** A unit's message from the answer ring. */
+  unitMessage(worker: PoolWorker, unitId: number, message: unknown, bytes: number): void;
+  /** A unit's end from the answer ring. */
+  unitDone(worker: PoolWorker, unitId: number): void;
   exit(worker: PoolWorker, code: number): void;
   /** Idle for the pool's idle timeout. */
   idle(worker: PoolWorker): void;
@@ -75,6 +85,10 @@ export class PoolWorker {
   /** Units it may still start before it is replaced (`maxUnitsPerWorker`); negative: no limit. */
   unitsLeft: number;
   failure: Error | undefined;
+  /** Its answer ring's reader, unless every answer is posted. */
+  readonly answers: AnswerReceiver | undefined;
+  /** Unit messages taken off the port before the ring's `posted` record that places them. */
+  private readonly posted: unknown[][] = [];
   private referenced = true;
   private lastUnitId = 0;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -86,7 +100,9 @@ export class PoolWorker {
     const { port1, port2 } = new MessageChannel();
     const control = new SharedArrayBuffer(controlLength * Int32Array.BYTES_PER_ELEMENT);
     const input = new SharedArrayBuffer(inputCapacity);
+    const answers = settings.answerRingBytes > 0 ? createAnswerRing(settings.answerRingBytes) : undefined;
     const workerData: WorkerData = {
+      answers,
       port: port2,
       control,
       input,
@@ -109,9 +125,10 @@ export class PoolWorker {
     this.control = new Int32Array(control);
     this.input = new Uint8Array(input);
     this.unitsLeft = settings.unitBudget;
+    this.answers = answers && new AnswerReceiver(answers);
     this.started.promise.catch(() => {});
     port1.on('message', (message: unknown[]) => {
-      events.message(this, message);
+      this.portMessage(message);
       // Whatever else the worker posted meanwhile: take it now, without one event per message.
       this.takePosted();
     });
@@ -124,9 +141,57 @@ export class PoolWorker {
   /** Hands the pool every message the thread posted and the pool has not seen (also after the thread died). */
   takePosted(): void {
     for (let next = receiveMessageOnPort(this.port); next; next = receiveMessageOnPort(this.port)) {
-      this.events.message(this, next.message as unknown[]);
+      this.portMessage(next.message as unknown[]);
     }
   }
+
+  /**
+   * The thread exited: everything it published in its ring, and what it posted after its last record. A record
+   * half written when it died was never published, so no partial message is taken for a whole one.
+   */
+  takeLast(): void {
+    this.takePosted();
+    if (this.answers === undefined) return;
+    this.answers.drain(this.answerTarget, false);
+    for (const message of this.posted.splice(0)) this.events.message(this, message);
+  }
+
+  /** Delivers what the answer ring holds; `settle` as `AnswerReceiver.drain()` has it. */
+  drainAnswers(settle: boolean): void {
+    this.answers?.drain(this.answerTarget, settle);
+  }
+
+  private portMessage(message: unknown[]): void {
+    const tag = message[0];
+    if (this.answers === undefined) this.events.message(this, message);
+    else if (tag === ToMain.drain) this.drainAnswers(true);
+    // With a ring, a unit's posted message waits for the record that places it among the others (published
+    // before it was posted): a drain now reaches it.
+    else if (
+      tag === ToMain.message ||
+      tag === ToMain.done ||
+      tag === ToMain.failed ||
+      tag === ToMain.unsent
+    ) {
+      this.posted.push(message);
+      this.drainAnswers(true);
+    } else this.events.message(this, message);
+  }
+
+  private readonly answerTarget: AnswerTarget = {
+    unitMessage: (unitId, message, bytes) => this.events.unitMessage(this, unitId, message, bytes),
+    unitDone: (unitId) => this.events.unitDone(this, unitId),
+    takePosted: () => {
+      // Taken off the port already, or still on it (behind other messages), or not posted yet.
+      while (this.posted.length === 0) {
+        const next = receiveMessageOnPort(this.port);
+        if (next === undefined) return false;
+        this.portMessage(next.message as unknown[]);
+      }
+      this.events.message(this, this.posted.shift()!);
+      return true;
+    },
+  };
 
   /** The thread exited: what it posted last was taken; releases the port and settles its hand-offs. */
   closeAfterExit(failure: Error): void {

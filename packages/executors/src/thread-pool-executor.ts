@@ -97,10 +97,23 @@ export interface ThreadPoolExecutorOptions {
    * (`defaultSharedInputBytes`, 64 bodies at once); `0` clones every input.
    */
   readonly sharedInputBytes?: number;
+  /**
+   * Bytes of shared memory each worker writes its units' messages and ends into (rounded up to a power of two, at
+   * least 4 KiB), which the main thread takes in batches — one wake-up per batch, not one `postMessage` per
+   * message. A message with 16 KiB of chunks or more, one larger than half the ring, or one that is not plain data
+   * (see the README) is posted as before. Default: 512 KiB (`defaultAnswerRingBytes`); `0` posts every message.
+   */
+  readonly answerRingBytes?: number;
 }
 
 /** The pool's shared memory for request bodies, by default: 64 slots. */
 export const defaultSharedInputBytes = 4 * 1024 * 1024;
+/**
+ * Each worker's answer ring, by default: a default credit window's worth of the largest messages the ring carries
+ * (16 messages of just under 16 KiB), twice over, so a worker inside its window seldom waits for the main thread
+ * to drain.
+ */
+export const defaultAnswerRingBytes = 512 * 1024;
 /** The largest input a slot of shared memory holds: the container's default `bodyBufferSize`. */
 export const sharedInputSlotBytes = 64 * 1024;
 
@@ -175,6 +188,7 @@ export class ThreadPoolExecutor implements Executor {
   private stallCheck: NodeJS.Timeout | undefined;
   private readonly resourceLimits: ResourceLimits;
   private readonly sharedInput: SharedInput | undefined;
+  private readonly answerRingBytes: number;
   private readonly abortWatch = new AbortWatch<PoolWork<PoolWorker>>((unit) => this.cancel(unit));
   private readonly unitOwner: PoolWorkOwner = {
     cancel: (unit) => this.cancel(unit as PoolWork<PoolWorker>),
@@ -205,6 +219,7 @@ export class ThreadPoolExecutor implements Executor {
     const slotBytes = Math.min(sharedInputSlotBytes, sharedInputBytes);
     this.sharedInput =
       slotBytes > 0 ? new SharedInput(Math.floor(sharedInputBytes / slotBytes), slotBytes) : undefined;
+    this.answerRingBytes = Math.max(0, Math.floor(options.answerRingBytes ?? defaultAnswerRingBytes));
   }
 
   /** Worker threads alive or starting (for tests and metrics). */
@@ -371,6 +386,7 @@ export class ThreadPoolExecutor implements Executor {
         unitBudget: this.unitBudget(),
         nice: this.workerNice,
         sharedInput: this.sharedInput?.buffer,
+        answerRingBytes: this.answerRingBytes,
       },
       this.workerEvents,
     );
@@ -380,6 +396,8 @@ export class ThreadPoolExecutor implements Executor {
 
   private readonly workerEvents: PoolWorkerEvents = {
     message: (worker, message) => this.handleMessage(worker, message),
+    unitMessage: (worker, unitId, message, bytes) => this.receive(worker, unitId, message, bytes),
+    unitDone: (worker, unitId) => this.unitEnded(worker, unitId, undefined),
     exit: (worker, code) => this.onExit(worker, code),
     idle: (worker) => {
       if (worker.units.size === 0 && this.workers.length > this.minWorkers) void worker.retire();
@@ -402,22 +420,18 @@ export class ThreadPoolExecutor implements Executor {
   private handleMessage(worker: PoolWorker, message: unknown[]): void {
     switch (message[0]) {
       case ToMain.message:
-        this.receive(worker, message);
+        this.receive(worker, message[1] as number, message[2], message[3] as number);
         return;
       case ToMain.done:
-      case ToMain.failed: {
         // The unit's last message may come with its end (`send(…, last)`): `[done, id, message, bytes]`.
-        if (message[0] === ToMain.done && message.length > 2) this.receive(worker, message);
-        const unit = worker.units.get(message[1] as number);
-        if (!unit) return;
-        worker.units.delete(unit.id);
-        unit.finishOnWorker();
-        const error =
-          message[0] === ToMain.failed ? deserializeError(message[2] as SerializedError) : undefined;
-        unit.enqueue({ end: true, error });
-        this.workerMayBeIdle(worker);
+        if (message.length > 2) this.receive(worker, message[1] as number, message[2], message[3] as number);
+        this.unitEnded(worker, message[1] as number, undefined);
         return;
-      }
+      case ToMain.failed:
+        this.unitEnded(worker, message[1] as number, deserializeError(message[2] as SerializedError));
+        return;
+      case ToMain.unsent:
+        return; // only filled its place in the answer ring
       case ToMain.read: {
         const unit = worker.units.get(message[1] as number);
         if (unit?.feeder === undefined) return;
@@ -447,17 +461,26 @@ export class ThreadPoolExecutor implements Executor {
     }
   }
 
-  /** A unit's message `[tag, id, message, bytes]`: delivered, or (its unit gone) acknowledged at once. */
-  private receive(worker: PoolWorker, message: unknown[]): void {
-    const unit = worker.units.get(message[1] as number);
-    const bytes = message[3] as number;
+  /** A unit's message: delivered, or (its unit gone) acknowledged at once. */
+  private receive(worker: PoolWorker, unitId: number, message: unknown, bytes: number): void {
+    const unit = worker.units.get(unitId);
     if (!unit) {
       acknowledge(worker.control, bytes);
       return;
     }
     unit.unackedMessages++;
     unit.unackedBytes += bytes;
-    unit.enqueue({ message: message[2], bytes });
+    unit.enqueue({ message, bytes });
+  }
+
+  /** The worker finished a unit's handler (`error`: it threw). */
+  private unitEnded(worker: PoolWorker, unitId: number, error: Error | undefined): void {
+    const unit = worker.units.get(unitId);
+    if (!unit) return;
+    worker.units.delete(unit.id);
+    unit.finishOnWorker();
+    unit.enqueue({ end: true, error });
+    this.workerMayBeIdle(worker);
   }
 
   /** An idle worker, or (once the pool cannot grow) the least busy one with room for a unit in waiting. */
@@ -662,7 +685,7 @@ export class ThreadPoolExecutor implements Executor {
     const wasReady = worker.ready;
     worker.ready = false; // takes no more work while what it left is handled
     // What the thread posted before it died (its last output, a result) is still in the port: take it first.
-    worker.takePosted();
+    worker.takeLast();
     this.workers.splice(this.workers.indexOf(worker), 1);
     const failure = worker.failure ?? new Error(`The worker thread exited with code ${code}`);
     worker.closeAfterExit(failure);

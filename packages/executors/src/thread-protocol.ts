@@ -69,6 +69,10 @@ export const ToMain = {
   done: 5,
   failed: 6,
   output: 7,
+  /** The answer ring holds records and the main thread was not already draining it. */
+  drain: 8,
+  /** Fills the ring's place for a unit message that could not be posted after all (it did not clone). */
+  unsent: 9,
 } as const;
 
 /**
@@ -89,6 +93,8 @@ export interface WorkerData {
   readonly input: SharedArrayBuffer;
   /** The pool's shared input buffer (`SharedInput`), if it has one. */
   readonly sharedInput: SharedArrayBuffer | undefined;
+  /** The worker's answer ring (`answer-ring.ts`), unless the pool posts every answer. */
+  readonly answers: SharedArrayBuffer | undefined;
   readonly modules: readonly ResolvedModuleReference[];
   readonly windowMessages: number;
   readonly windowBytes: number;

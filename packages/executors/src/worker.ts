@@ -5,6 +5,7 @@
  */
 import { getPriority, setPriority } from 'node:os';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { AnswerSender } from './answer-sender.js';
 import { CreditWindow } from './credit-window.js';
 import { WorkCancelledError } from './errors.js';
 import type { ModuleReference, WorkHandler, WorkPort } from './executor.js';
@@ -15,6 +16,7 @@ import {
   moduleReferenceKey,
   type ResolvedModuleReference,
 } from './module-reference.js';
+import { chunkBytes, transferBytes } from './outgoing-message.js';
 import { ReferenceCache } from './reference-cache.js';
 import { InputFileReader } from './spooled-input.js';
 import {
@@ -35,6 +37,7 @@ const inputBuffer = new Uint8Array((workerData as WorkerData).input);
 const sharedInput = (workerData as WorkerData).sharedInput;
 const sharedInputBytes = sharedInput === undefined ? new Uint8Array(0) : new Uint8Array(sharedInput);
 const creditWindow = new CreditWindow(control, windowMessages, windowBytes);
+const answers = new AnswerSender((workerData as WorkerData).answers, port);
 const references = new ReferenceCache();
 /** Exports this thread imported, by `url#export`. */
 const loadedExports = new Map<string, unknown>();
@@ -90,74 +93,16 @@ function forwardOutput(): void {
   }
 }
 
-/** Chunks at least this large are copied once and transferred; smaller ones are cloned with the message. */
-const transferThreshold = 16 * 1024;
-let outgoingBytes = 0;
-let outgoingTransfer: ArrayBuffer[] | undefined;
-
-/**
- * Prepares a chunk for the trip: never detaches the caller's buffer (it may be reused, like a constant body),
- * and never clones a whole pooled 8 KiB slab for a view of a few bytes.
- */
-function outgoingChunk(view: Uint8Array): Uint8Array {
-  outgoingBytes += view.byteLength;
-  if (view.byteLength >= transferThreshold) {
-    const copy = new Uint8Array(view);
-    outgoingTransfer ??= [];
-    outgoingTransfer.push(copy.buffer);
-    return copy;
-  }
-  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : view.slice();
-}
-
-/** Applies `outgoingChunk` to a Uint8Array message, or to Uint8Arrays one level down in an array or object. */
-function outgoing(message: unknown): unknown {
-  if (message instanceof Uint8Array) return outgoingChunk(message);
-  if (Array.isArray(message)) {
-    let copy: unknown[] | undefined;
-    for (let index = 0; index < message.length; index++) {
-      const value: unknown = message[index];
-      if (value instanceof Uint8Array) {
-        const prepared = outgoingChunk(value);
-        if (prepared !== value) {
-          copy ??= message.slice();
-          copy[index] = prepared;
-        }
-      }
-    }
-    return copy ?? message;
-  }
-  if (
-    message !== null &&
-    typeof message === 'object' &&
-    Object.getPrototypeOf(message) === Object.prototype
-  ) {
-    let copy: Record<string, unknown> | undefined;
-    for (const key in message) {
-      const value = (message as Record<string, unknown>)[key];
-      if (value instanceof Uint8Array) {
-        const prepared = outgoingChunk(value);
-        if (prepared !== value) {
-          copy ??= { ...(message as Record<string, unknown>) };
-          copy[key] = prepared;
-        }
-      }
-    }
-    return copy ?? message;
-  }
-  return message;
-}
-
-/** A message posted as `[ToMain.message, unitId, message, bytes]`, and what it transfers. */
-interface Outgoing {
+/** A message held to travel with its unit's end (`send(…, last)`), and what it transfers. */
+interface HeldMessage {
   readonly message: unknown;
   readonly bytes: number;
-  readonly transfer: ArrayBuffer[] | undefined;
+  readonly transfer: readonly ArrayBuffer[] | undefined;
 }
 
 class ThreadWorkPort implements WorkPort {
   /** The handler's last message (`send(…, last)`), posted with the unit's end. */
-  held: Outgoing | undefined;
+  held: HeldMessage | undefined;
   private reader: BlockingInputReader | InputFileReader | undefined;
   /** The input when it is in memory: its own array, or its place in the pool's shared input buffer. */
   private readonly memory: Uint8Array | undefined;
@@ -185,35 +130,27 @@ class ThreadWorkPort implements WorkPort {
 
   send(message: unknown, transfer?: readonly ArrayBuffer[], last = false): void {
     this.release();
-    outgoingBytes = 0;
-    outgoingTransfer = undefined;
-    let prepared: unknown;
-    if (transfer && transfer.length > 0) {
-      prepared = message;
-      outgoingTransfer = transfer as ArrayBuffer[];
-      for (const buffer of transfer) outgoingBytes += buffer.byteLength;
-    } else prepared = outgoing(message);
-    const bytes = outgoingBytes;
-    const transferList = outgoingTransfer;
+    const listed = transfer !== undefined && transfer.length > 0 ? transfer : undefined;
+    const bytes = listed === undefined ? chunkBytes(message) : transferBytes(listed);
     creditWindow.acquire(bytes, this.isCancelled);
     if (last) {
-      this.held = { message: prepared, bytes, transfer: transferList };
+      this.held = { message, bytes, transfer: listed };
       return;
     }
     try {
-      port.postMessage([ToMain.message, this.unitId, prepared, bytes], transferList);
+      answers.message(this.unitId, message, bytes, listed);
     } catch (error) {
       creditWindow.release(bytes);
       throw error;
     }
   }
 
-  /** Posts a held message on its own: the handler did not return after it after all. */
+  /** Sends a held message on its own: the handler did not return after it after all. */
   release(): void {
     const held = this.held;
     if (held === undefined) return;
     this.held = undefined;
-    port.postMessage([ToMain.message, this.unitId, held.message, held.bytes], held.transfer);
+    answers.message(this.unitId, held.message, held.bytes, held.transfer);
   }
 
   read(maxBytes: number): Uint8Array | null {
@@ -279,16 +216,16 @@ function requestInput(unitId: number, size: number): void {
   port.postMessage([ToMain.read, unitId, size]);
 }
 
-/** The unit's end, with its held last message if there is one: `[ToMain.done, unitId, message?, bytes?]`. */
+/** The unit's end, with its held last message if there is one (one hand-off for both). */
 function finished(unitId: number, workPort: ThreadWorkPort | undefined): void {
   const held = workPort?.held;
-  if (held === undefined) port.postMessage([ToMain.done, unitId]);
-  else port.postMessage([ToMain.done, unitId, held.message, held.bytes], held.transfer);
+  if (held === undefined) answers.done(unitId);
+  else answers.message(unitId, held.message, held.bytes, held.transfer, true);
 }
 
 function failed(unitId: number, error: unknown, workPort?: ThreadWorkPort): void {
   workPort?.release();
-  port.postMessage([ToMain.failed, unitId, serializeError(error)]);
+  answers.failed(unitId, serializeError(error));
 }
 
 type WorkMessage = [

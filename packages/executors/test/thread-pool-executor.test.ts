@@ -67,6 +67,13 @@ async function messagesOf(
   return messages;
 }
 
+/** The place a message of the `sendsMixed` fixture says it had. */
+function placeOf(message: unknown): number {
+  if (typeof message === 'string') return Number(message.split(' ')[1]);
+  if (message instanceof Map) return message.get('index') as number;
+  return (message as { index: number }).index;
+}
+
 /** Bytes of a message from the `stream` fixture, in whichever of its three shapes it came. */
 function chunkOf(message: unknown): Uint8Array {
   return message instanceof Uint8Array ? message : (message as { chunk: Uint8Array }).chunk;
@@ -295,6 +302,43 @@ describe('ThreadPoolExecutor: the response streams back in order, under a credit
     expect(await messagesOf(executor, 'hello', null)).toEqual(['Hello world!']);
     release();
     await first;
+  });
+
+  propertyTest.prop(
+    [
+      fc.array(fc.constantFrom('text', 'small', 'large', 'map'), { minLength: 1, maxLength: 30 }),
+      fc.boolean(),
+      fc.constantFrom(0, 4096, 512 * 1024),
+    ],
+    { numRuns: 20, timeout: 30_000 },
+  )(
+    'what the answer ring carries and what is posted arrive in the order sent, whatever the ring size',
+    async (kinds, last, answerRingBytes) => {
+      const executor = pool({ maxWorkers: 1, answerRingBytes, creditWindow: { messages: 4 } });
+      const messages = await messagesOf(executor, 'sendsMixed', { kinds, last });
+      expect(messages.map(placeOf)).toEqual(kinds.map((_, index) => index));
+      messages.forEach((message, index) => {
+        if (kinds[index] === 'small' || kinds[index] === 'large') {
+          const { chunk } = message as { chunk: Uint8Array };
+          expect(chunk).toBeInstanceOf(Uint8Array);
+          expect(chunk.length).toBe(kinds[index] === 'small' ? 300 : 40_000);
+          expect(chunk.every((byte) => byte === index)).toBe(true);
+        }
+      });
+    },
+  );
+
+  it('delivers what a thread sent before it died, then fails its unit; the pool keeps serving', async () => {
+    const executor = pool({ maxWorkers: 1, answerRingBytes: 4096 });
+    const messages: unknown[] = [];
+    const run = executor.run({
+      handler: at('sendsMixed'),
+      payload: { kinds: ['text', 'small', 'map', 'text'], exit: true },
+      onMessage: (message) => void messages.push(message),
+    });
+    await expect(run).rejects.toBeInstanceOf(WorkerCrashedError);
+    expect(messages.map(placeOf)).toEqual([0, 1, 2, 3]);
+    expect(await messagesOf(executor, 'sendsMixed', { kinds: ['small', 'text'] })).toHaveLength(2);
   });
 
   it('a message that cannot be cloned throws in the handler and costs no credit', async () => {
